@@ -1,0 +1,1 @@
+"""AidLedger: the money side of community funds for migrant workers."""

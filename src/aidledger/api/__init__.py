@@ -1,0 +1,1 @@
+"""HTTP: translates requests into service calls and results into responses, nothing more."""

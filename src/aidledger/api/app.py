@@ -1,0 +1,62 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from aidledger.api.auth import PUBLIC_PATHS, BearerTokenMiddleware
+from aidledger.api.controllers import audit, auth, funds, health, journal, people, users
+from aidledger.api.errors import handle_exception
+from aidledger.bootstrap import open_services
+from aidledger.services.context import Actor, ServiceContext
+from aidledger.settings import Settings, load_settings
+
+
+def _context(request: Request[Any, Any, Any]) -> ServiceContext:
+    context: ServiceContext = request.app.state.context
+    return context
+
+
+def _actor(request: Request[Actor, Any, Any]) -> Actor:
+    return request.user
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app; the database is opened when the app starts, not here."""
+    configured = settings or load_settings()
+
+    @asynccontextmanager
+    async def open_database(app: Litestar) -> AsyncIterator[None]:
+        async with open_services(configured) as context:
+            app.state.context = context
+            yield
+
+    return Litestar(
+        route_handlers=[*health.ROUTES, *auth.ROUTES, *users.ROUTES, *funds.ROUTES,
+                        *journal.ROUTES, *people.ROUTES, *audit.ROUTES],
+        lifespan=[open_database],
+        dependencies={
+            "context": Provide(_context, sync_to_thread=False),
+            "actor": Provide(_actor, sync_to_thread=False),
+        },
+        middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=PUBLIC_PATHS)],
+        exception_handlers={Exception: handle_exception},
+        openapi_config=OpenAPIConfig(
+            title="AidLedger",
+            version="1",
+            path="/schema",
+            description="Double-entry books for community funds: see API.md for the contract.",
+            components=Components(security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+            }),
+            security=[{"BearerToken": []}],
+        ),
+    )

@@ -1,0 +1,67 @@
+"""Manual journal entries, reversals and reading the journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import Parameter
+
+from aidledger.api.auth import ADMIN, ADMIN_OR_AUDITOR
+from aidledger.api.idempotency import idempotency_claim, stored_response
+from aidledger.api.openapi import responses
+from aidledger.api.schemas import JournalEntryCreate, JournalEntryOut, JournalPage, ReversalCreate
+from aidledger.services import ledger
+from aidledger.services.context import Actor, ServiceContext
+from aidledger.services.pagination import DEFAULT_LIMIT
+
+
+@post("/api/journal", guards=[ADMIN],
+      responses=responses(201, JournalEntryOut, 400, 401, 403, 409, 422))
+async def post_entry(context: ServiceContext, actor: Actor, request: Request[Actor, Any, Any],
+                     data: JournalEntryCreate) -> Response[Any]:
+    """Post a balanced entry. Needs Idempotency-Key."""
+    claim = await idempotency_claim(request, required=True)
+    lines = [ledger.LineRequest(line.account, line.debit, line.credit, line.memo)
+             for line in data.lines]
+    return stored_response(await ledger.post_journal_entry(
+        context, actor, claim, fund_reference=data.fund, date_text=data.date, memo=data.memo,
+        lines=lines))
+
+
+@get("/api/journal", guards=[ADMIN_OR_AUDITOR],
+     responses=responses(200, JournalPage, 400, 401, 403, 422))
+async def list_entries(
+    context: ServiceContext,
+    fund: str | None = None,
+    account: str | None = None,
+    date_from: str | None = Parameter(query="from", default=None),
+    date_to: str | None = Parameter(query="to", default=None),
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Entries in posting order, filtered by fund, account and date range."""
+    return await ledger.list_journal(context, fund_reference=fund, account=account,
+                                     date_from=date_from, date_to=date_to, limit=limit,
+                                     cursor=cursor)
+
+
+@get("/api/journal/{entry_id:str}", guards=[ADMIN_OR_AUDITOR],
+     responses=responses(200, JournalEntryOut, 401, 403, 404))
+async def get_entry(context: ServiceContext, entry_id: str) -> dict[str, Any]:
+    return await ledger.get_entry(context, entry_id)
+
+
+@post("/api/journal/{entry_id:str}/reversal", guards=[ADMIN],
+      responses=responses(201, JournalEntryOut, 400, 401, 403, 404, 409, 422))
+async def reverse_entry(context: ServiceContext, actor: Actor,
+                        request: Request[Actor, Any, Any], entry_id: str,
+                        data: ReversalCreate | None = None) -> Response[Any]:
+    """Post the mirror image of an entry. An entry is reversed at most once."""
+    claim = await idempotency_claim(request, required=True)
+    body = data or ReversalCreate()
+    return stored_response(await ledger.reverse_entry(
+        context, actor, entry_id, claim, date_text=body.date, memo=body.memo))
+
+
+ROUTES = [post_entry, list_entries, get_entry, reverse_entry]

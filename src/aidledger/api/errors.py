@@ -1,0 +1,82 @@
+"""The one error mapper: every exception becomes RFC 9457 problem details."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from aidledger.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    Unauthenticated,
+)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_logger = logging.getLogger("aidledger.api")
+
+_STATUS_OF: tuple[tuple[type[DomainError], int, str], ...] = (
+    (InvalidInput, 400, "invalid-input"),
+    (Unauthenticated, 401, "unauthenticated"),
+    (Forbidden, 403, "forbidden"),
+    (NotFound, 404, "not-found"),
+    (Conflict, 409, "conflict"),
+    (RuleViolation, 422, "rule-violation"),
+)
+_HTTP_SLUGS = {400: "invalid-input", 401: "unauthenticated", 403: "forbidden",
+               404: "not-found", 405: "method-not-allowed", 413: "too-large",
+               415: "unsupported-media-type", 429: "too-many-requests"}
+# msgspec says where a value was wrong as "at `$.lines[1].debit`".
+_JSON_PATH = re.compile(r"at `\$\.?([^`]*)`")
+
+
+def problem(status: int, slug: str, title: str, detail: str,
+            errors: list[dict[str, str]] | None = None, **extra: Any) -> Response[Any]:
+    body: dict[str, Any] = {
+        "type": f"urn:aidledger:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "errors": errors or [],
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _validation_errors(error: ValidationException) -> list[dict[str, str]]:
+    found = []
+    for item in error.extra if isinstance(error.extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "invalid value"))
+        path = _JSON_PATH.search(message)
+        field = path.group(1) if path and path.group(1) else str(item.get("key") or "body")
+        found.append({"field": field, "message": _JSON_PATH.sub("", message).rstrip(" -")})
+    return found
+
+
+def handle_exception(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    if isinstance(error, DomainError):
+        for error_class, status, slug in _STATUS_OF:
+            if isinstance(error, error_class):
+                return problem(status, slug, error.title, error.detail,
+                               [{"field": item.field, "message": item.message}
+                                for item in error.errors], **error.extra)
+    if isinstance(error, ValidationException):
+        errors = _validation_errors(error)
+        detail = "; ".join(f"{item['field']}: {item['message']}" for item in errors)
+        return problem(400, "invalid-input", "Invalid input", detail or str(error.detail), errors)
+    if isinstance(error, HTTPException) and error.status_code < 500:
+        return problem(error.status_code, _HTTP_SLUGS.get(error.status_code, "http-error"),
+                       "Request refused", str(error.detail))
+    _logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem(500, "internal-error", "Internal error",
+                   "The service failed to handle this request; nothing was written.")

@@ -1,0 +1,41 @@
+"""Idempotency-Key header handling and replayable responses."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from litestar import Request, Response
+
+from aidledger.domain.errors import InvalidInput
+from aidledger.services.context import Actor
+from aidledger.services.idempotency import IdempotencyClaim, StoredResponse
+
+HEADER = "Idempotency-Key"
+_VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+async def idempotency_claim(request: Request[Actor, Any, Any], *,
+                            required: bool) -> IdempotencyClaim | None:
+    key = request.headers.get(HEADER)
+    if key is None:
+        if required:
+            raise InvalidInput.field(HEADER, "required on requests that move money")
+        return None
+    if not _VISIBLE_ASCII.fullmatch(key):
+        raise InvalidInput.field(HEADER, "1-255 visible ASCII characters")
+    body = await request.body()
+    # Key order and spacing do not make a different request; the values do.
+    canonical_body = json.dumps(json.loads(body), sort_keys=True) if body.strip() else ""
+    fingerprint = hashlib.sha256(
+        f"{request.method} {request.url.path}\n{canonical_body}".encode()
+    ).hexdigest()
+    return IdempotencyClaim(request.user.username, key, fingerprint)
+
+
+def stored_response(stored: StoredResponse) -> Response[Any]:
+    headers = {"Idempotent-Replayed": "true"} if stored.replayed else None
+    return Response(stored.body.encode(), status_code=stored.status,
+                    media_type="application/json", headers=headers)

@@ -1,0 +1,28 @@
+"""What the OpenAPI schema says each route answers, success and errors alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.openapi.datastructures import ResponseSpec
+
+from aidledger.api.schemas import Problem
+
+_MEANING = {
+    400: "Malformed input (the field is named in `errors`)",
+    401: "Missing, malformed, expired or wrongly signed token",
+    403: "The caller's role may not do this",
+    404: "No such resource",
+    409: "Conflicts with the current state (duplicate, already done, insufficient funds)",
+    422: "Well-formed but breaks a rule (unbalanced, unknown reference, future date)",
+    503: "Not ready",
+}
+
+
+def responses(status: int, model: Any, *errors: int) -> dict[int, ResponseSpec]:
+    documented = {status: ResponseSpec(data_container=model, description="Success")}
+    for code in errors:
+        documented[code] = ResponseSpec(data_container=Problem, description=_MEANING[code],
+                                        media_type="application/problem+json",
+                                        generate_examples=False)
+    return documented

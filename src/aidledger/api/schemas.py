@@ -1,0 +1,217 @@
+"""Request and response shapes (msgspec). Amounts are strings: a JSON number is refused."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+Text = Annotated[str, Meta(max_length=1000)]
+Amount = Annotated[str, Meta(max_length=40, description='Decimal string, e.g. "1234.50"')]
+AccountTypeName = Literal["asset", "liability", "equity", "income", "expense"]
+RoleName = Literal["admin", "borrower", "auditor"]
+
+
+class Request(Struct, forbid_unknown_fields=True):
+    """Unknown fields are refused, so a misspelt field is an error, not silently ignored."""
+
+
+class TokenRequest(Request):
+    username: Text
+    password: Text
+
+
+class UserCreate(Request):
+    username: Text
+    password: Text
+    role: RoleName
+    person_id: Text | None = None
+
+
+class FundCreate(Request):
+    code: Text
+    name: Text
+    currency: Text
+
+
+class AccountCreate(Request):
+    code: Text
+    name: Text
+    type: AccountTypeName
+
+
+class ContributionCreate(Request):
+    amount: Amount
+    donor: Text
+    date: Text | None = None
+    memo: Text | None = None
+
+
+class JournalLineIn(Request):
+    account: Text
+    debit: Amount | None = None
+    credit: Amount | None = None
+    memo: Text | None = None
+
+
+class JournalEntryCreate(Request):
+    fund: Text
+    date: Text
+    memo: Text
+    lines: Annotated[list[JournalLineIn], Meta(max_length=1000)]
+
+
+class ReversalCreate(Request):
+    date: Text | None = None
+    memo: Text | None = None
+
+
+class PersonCreate(Request):
+    full_name: Text
+    preferred_language: Text
+    phone: Text | None = None
+    id_document: Text | None = None
+    date_of_birth: Text | None = None
+
+
+# Responses (documentation of what the services return).
+
+
+class TokenOut(Struct):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+
+
+class MeOut(Struct):
+    username: str
+    role: RoleName
+    person_id: str | None
+
+
+class UserOut(MeOut):
+    pass
+
+
+class FundOut(Struct):
+    id: str
+    code: str
+    name: str
+    currency: str
+    created_at: str
+
+
+class FundList(Struct):
+    items: list[FundOut]
+    next_cursor: str | None
+
+
+class AccountOut(Struct):
+    code: str
+    name: str
+    type: AccountTypeName
+    balance: Amount
+
+
+class AccountList(Struct):
+    currency: str
+    items: list[AccountOut]
+
+
+class LineOut(Struct):
+    account: str
+    debit: Amount
+    credit: Amount
+    memo: str | None
+
+
+class SourceOut(Struct):
+    kind: str
+    id: str
+
+
+class JournalEntryOut(Struct):
+    id: str
+    fund: str
+    currency: str
+    seq: int
+    date: str
+    memo: str
+    lines: list[LineOut]
+    created_by: str
+    created_at: str
+    reverses: str | None
+    reversed_by: str | None
+    source: SourceOut | None
+    prev_hash: str
+    hash: str
+
+
+class JournalPage(Struct):
+    items: list[JournalEntryOut]
+    next_cursor: str | None
+
+
+class TrialBalanceLine(Struct):
+    account: str
+    name: str
+    type: AccountTypeName
+    debit: Amount
+    credit: Amount
+
+
+class TrialBalanceOut(Struct):
+    fund: str
+    currency: str
+    as_of: str
+    lines: list[TrialBalanceLine]
+    total_debit: Amount
+    total_credit: Amount
+
+
+class ChainHeadOut(Struct):
+    seq: int
+    hash: str
+
+
+class FirstBadOut(Struct):
+    seq: int | None
+    entry_id: str | None
+    reason: str
+
+
+class VerifyOut(Struct):
+    ok: bool
+    entries_checked: int
+    head: ChainHeadOut
+    first_bad: FirstBadOut | None
+
+
+class PersonOut(Struct):
+    id: str
+    full_name: str
+    preferred_language: str
+    phone: str | None
+    date_of_birth: str | None
+    id_document_last4: str | None
+    created_at: str
+
+
+class FieldErrorOut(Struct):
+    field: str
+    message: str
+
+
+class Problem(Struct):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldErrorOut] = msgspec.field(default_factory=list)
+
+
+class StatusOut(Struct):
+    status: str

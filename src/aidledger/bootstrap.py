@@ -1,0 +1,26 @@
+"""Opening the services for a process: the app's lifespan and the CLI both start here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aidledger.persistence.database import connect
+from aidledger.services.context import Clock, ServiceContext
+from aidledger.settings import Settings, resolve_secrets
+
+
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[ServiceContext]:
+    secrets = resolve_secrets(settings)
+    database = connect()
+    await database.start()
+    try:
+        yield ServiceContext(
+            database=database,
+            clock=Clock(settings.timezone),
+            secrets=secrets,
+            token_lifetime_seconds=settings.token_lifetime_seconds,
+        )
+    finally:
+        await database.close()

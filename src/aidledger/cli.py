@@ -1,0 +1,147 @@
+"""The `aidledger` command: serve, migrate, users, demo, verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from aidledger.settings import ConfigurationError, Settings, load_settings
+
+
+async def _migrate(settings: Settings, *, quiet: bool = False) -> list[str]:
+    from aidledger.bootstrap import open_services
+    from aidledger.persistence.migrations import apply_migrations
+
+    async with open_services(settings) as context:
+        return await apply_migrations(context.database, quiet=quiet)
+
+
+def _command_migrate(settings: Settings, _: argparse.Namespace) -> int:
+    applied = asyncio.run(_migrate(settings, quiet=True))
+    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+    return 0
+
+
+def _command_serve(settings: Settings, arguments: argparse.Namespace) -> int:
+    import uvicorn
+
+    asyncio.run(_migrate(settings, quiet=True))
+    host = arguments.host or settings.host
+    port = arguments.port or settings.port
+    print(f"AidLedger serving on http://{host}:{port} (API description at /schema)", flush=True)
+    uvicorn.run("aidledger.api.app:create_app", factory=True, host=host, port=port,
+                workers=arguments.workers, log_level="warning", access_log=False)
+    return 0
+
+
+def _command_users_create(settings: Settings, arguments: argparse.Namespace) -> int:
+    from aidledger.bootstrap import open_services
+    from aidledger.services.users import create_user
+
+    if not arguments.password_stdin:
+        print("give the password on standard input with --password-stdin", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+
+    async def create() -> dict[str, object]:
+        await _migrate(settings, quiet=True)
+        async with open_services(settings) as context:
+            return await create_user(context, "cli", username=arguments.username,
+                                     password=password, role=arguments.role,
+                                     person_id=arguments.person)
+
+    user = asyncio.run(create())
+    print(f"created {user['role']} user {user['username']}")
+    return 0
+
+
+def _command_demo(settings: Settings, _: argparse.Namespace) -> int:
+    from aidledger.bootstrap import open_services
+    from aidledger.demo import FUND_CODE, load_demo
+
+    async def load() -> object:
+        await _migrate(settings, quiet=True)
+        async with open_services(settings) as context:
+            return await load_demo(context)
+
+    logins = asyncio.run(load())
+    if logins is None:
+        print("The database already holds funds; demo data not loaded again.")
+        return 0
+    print(f"Demo fund {FUND_CODE!r} (HKD) loaded with donors, a workshop expense and members.")
+    print("Log in with POST /api/auth/token as:")
+    for login in logins:  # type: ignore[attr-defined]
+        print(f"  {login.role:9} username {login.username:15} password {login.password}")
+    return 0
+
+
+def _command_verify(settings: Settings, arguments: argparse.Namespace) -> int:
+    from aidledger.bootstrap import open_services
+    from aidledger.persistence.tables import Fund
+    from aidledger.services.verification import verify_fund
+
+    async def verify() -> int:
+        async with open_services(settings) as context:
+            codes = [arguments.fund] if arguments.fund else [
+                row["code"] for row in await Fund.select(Fund.code).order_by(Fund.code).run()]
+            for code in codes:
+                result = await verify_fund(context, code)
+                if not result["ok"]:
+                    bad = result["first_bad"]
+                    print(f"FAIL fund {code}: entry seq {bad['seq']} id {bad['entry_id']}: "
+                          f"{bad['reason']}")
+                    return 1
+                print(f"ok   fund {code}: {result['entries_checked']} entries, head "
+                      f"{result['head']['hash']}")
+        return 0
+
+    return asyncio.run(verify())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aidledger", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="apply pending migrations, then serve HTTP")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_command_serve)
+    commands.add_parser("migrate", help="apply pending migrations").set_defaults(
+        run=_command_migrate)
+    users = commands.add_parser("users", help="manage users").add_subparsers(
+        dest="users_command", required=True)
+    create = users.add_parser("create", help="create a user (the first admin, say)")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, choices=["admin", "borrower", "auditor"])
+    create.add_argument("--person", help="the person id a borrower user belongs to")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    create.set_defaults(run=_command_users_create)
+    commands.add_parser("demo", help="load demo data into an empty database").set_defaults(
+        run=_command_demo)
+    verify = commands.add_parser("verify", help="recompute hash chains and balances")
+    verify.add_argument("--fund", help="one fund's code or id (default: every fund)")
+    verify.set_defaults(run=_command_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from aidledger.domain.errors import DomainError
+
+    arguments = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return int(arguments.run(settings, arguments))
+    except ConfigurationError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        details = "; ".join(f"{item.field}: {item.message}" for item in error.errors)
+        print(f"refused: {error.detail}" + (f" ({details})" if details else ""), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""A believable demo data set: a Hong Kong mutual-aid fund, its donors and members."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from aidledger.persistence.tables import Fund
+from aidledger.services import funds, ledger, people, users
+from aidledger.services.context import Actor, Role, ServiceContext
+
+FUND_CODE = "hk-mutual-aid"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    username: str
+    role: str
+    password: str
+
+
+async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
+    """Loads the demo into an empty database; None when a fund already exists."""
+    if await Fund.count().run() > 0:
+        return None
+    logins = [DemoLogin("demo-admin", "admin", secrets.token_urlsafe(12)),
+              DemoLogin("demo-approver", "admin", secrets.token_urlsafe(12)),
+              DemoLogin("demo-auditor", "auditor", secrets.token_urlsafe(12))]
+    for login in logins:
+        await users.create_user(context, "demo", username=login.username,
+                                password=login.password, role=login.role, person_id=None)
+    admin = Actor("demo-admin", Role.ADMIN, None)
+    await funds.create_fund(context, admin, code=FUND_CODE,
+                            name="Hong Kong Migrant Workers Mutual Aid Fund", currency="HKD")
+    await funds.add_account(context, admin, FUND_CODE, code="5200",
+                            name="Financial literacy classes", type="expense")
+    today = context.clock.today()
+    for days_ago, donor, amount in ((75, "St. John's Cathedral outreach", "250000.00"),
+                                    (40, "Domestic Workers' Union members", "38450.50"),
+                                    (12, "Anonymous donor", "100000.00")):
+        await ledger.contribute(context, admin, FUND_CODE, None, amount=amount, donor=donor,
+                                date_text=(today - timedelta(days=days_ago)).isoformat(),
+                                memo=None)
+    await ledger.post_journal_entry(
+        context, admin, None, fund_reference=FUND_CODE,
+        date_text=(today - timedelta(days=5)).isoformat(),
+        memo="Venue and materials: money-management workshop, Sunday 10:00",
+        lines=[ledger.LineRequest("5200", "1800.00", None, "Community hall, Central"),
+               ledger.LineRequest("1000", None, "1800.00", None)])
+    members = (("Maria Santos Dela Cruz", "tl", "+852 5123 4567", "1984-03-12"),
+               ("Siti Rahayu", "id", "+852 6234 5678", "1990-07-30"),
+               ("陳美玲", "zh-Hant", "+852 9345 6789", "1978-11-02"),
+               ("Sunita Gurung", "ne", "+852 5456 7890", "1995-01-21"))
+    created = []
+    for name, language, phone, born in members:
+        created.append(await people.create_person(
+            context, admin, full_name=name, language=language, phone=phone, id_document=None,
+            date_of_birth=born))
+    borrower = DemoLogin("demo-borrower", "borrower", secrets.token_urlsafe(12))
+    await users.create_user(context, "demo", username=borrower.username,
+                            password=borrower.password, role=borrower.role,
+                            person_id=created[0]["id"])
+    return [*logins, borrower]

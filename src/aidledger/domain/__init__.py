@@ -1,0 +1,1 @@
+"""Pure domain: money, ledger rules, hash chain. No I/O, no framework imports."""

@@ -1,0 +1,25 @@
+"""Business dates: calendar dates that may lie in the past but never in the future."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aidledger.domain.errors import InvalidInput, RuleViolation
+
+
+def parse_date(text: object, field: str) -> date:
+    if not isinstance(text, str):
+        raise InvalidInput.field(field, "must be an ISO 8601 date like 2026-11-22")
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput.field(field, "must be an ISO 8601 date like 2026-11-22") from None
+    if len(text) != 10:
+        raise InvalidInput.field(field, "must be an ISO 8601 date like 2026-11-22")
+    return value
+
+
+def require_not_future(value: date, today: date, field: str) -> None:
+    if value > today:
+        raise RuleViolation.field(field, f"{value.isoformat()} is in the future (today is "
+                                         f"{today.isoformat()})")

@@ -1,0 +1,236 @@
+"""Double-entry rules and the tamper-evident hash chain.
+
+An entry is a set of lines whose debits equal its credits. Entries of a fund are numbered
+1, 2, 3 ... and each one's hash covers the one before it, so changing any stored amount,
+date or memo breaks every hash from that entry on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from aidledger.domain.errors import Conflict, FieldError, RuleViolation
+from aidledger.domain.money import format_minor
+
+GENESIS_HASH = "0" * 64
+CASH_ACCOUNT = "1000"
+
+
+class AccountType(StrEnum):
+    ASSET = "asset"
+    LIABILITY = "liability"
+    EQUITY = "equity"
+    INCOME = "income"
+    EXPENSE = "expense"
+
+    @property
+    def debit_normal(self) -> bool:
+        return self in (AccountType.ASSET, AccountType.EXPENSE)
+
+    def normal_balance(self, debit_minus_credit: int) -> int:
+        """The balance on the account's normal side; negative when contrary."""
+        return debit_minus_credit if self.debit_normal else -debit_minus_credit
+
+
+@dataclass(frozen=True, slots=True)
+class ChartAccount:
+    code: str
+    name: str
+    type: AccountType
+
+
+# Created with every fund. Codes are fixed because loans and grants post to them by code.
+DEFAULT_CHART: tuple[ChartAccount, ...] = (
+    ChartAccount("1000", "Cash", AccountType.ASSET),
+    ChartAccount("1100", "Loans receivable", AccountType.ASSET),
+    ChartAccount("1110", "Interest receivable", AccountType.ASSET),
+    ChartAccount("2000", "Borrower overpayments", AccountType.LIABILITY),
+    ChartAccount("3000", "Donor contributions", AccountType.EQUITY),
+    ChartAccount("4000", "Interest income", AccountType.INCOME),
+    ChartAccount("4100", "Fee and penalty income", AccountType.INCOME),
+    ChartAccount("4200", "Recoveries of written-off loans", AccountType.INCOME),
+    ChartAccount("5000", "Emergency grants paid", AccountType.EXPENSE),
+    ChartAccount("5100", "Loan write-offs", AccountType.EXPENSE),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    account: str
+    debit: int
+    credit: int
+    memo: str | None = None
+
+    @property
+    def debit_minus_credit(self) -> int:
+        return self.debit - self.credit
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """What business event an entry records (a contribution, a loan disbursement, ...)."""
+
+    kind: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDraft:
+    """An entry as requested, before it is numbered and chained."""
+
+    date: date
+    memo: str
+    lines: tuple[Line, ...]
+    reverses: str | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    fund: str
+    currency: str
+    seq: int
+    date: date
+    memo: str
+    lines: tuple[Line, ...]
+    created_by: str
+    created_at: datetime
+    reverses: str | None
+    source: Source | None
+    prev_hash: str
+    hash: str = field(default="")
+
+
+def balance_errors(lines: Sequence[Line]) -> list[FieldError]:
+    """Every reason the lines do not form a balanced entry, as values (empty when fine)."""
+    errors: list[FieldError] = []
+    if len(lines) < 2:
+        errors.append(FieldError("lines", "an entry needs at least two lines"))
+    for index, line in enumerate(lines):
+        if (line.debit > 0) == (line.credit > 0) or line.debit < 0 or line.credit < 0:
+            errors.append(
+                FieldError(f"lines[{index}]", "exactly one of debit or credit, greater than zero")
+            )
+    debits = sum(line.debit for line in lines)
+    credits = sum(line.credit for line in lines)
+    if not errors and debits != credits:
+        errors.append(FieldError("lines", f"debits ({debits}) and credits ({credits}) differ"))
+    return errors
+
+
+def require_balanced(lines: Sequence[Line]) -> None:
+    errors = balance_errors(lines)
+    if errors:
+        raise RuleViolation("The entry does not balance.", errors)
+
+
+def cash_movement(lines: Iterable[Line]) -> int:
+    return sum(line.debit_minus_credit for line in lines if line.account == CASH_ACCOUNT)
+
+
+def require_cash_available(cash: int, movement: int, reserved: int) -> None:
+    """Cash may never go below zero, nor below what approvals have already promised."""
+    after = cash + movement
+    if movement < 0 and after < reserved:
+        raise Conflict(
+            "Insufficient funds: this would take cash below "
+            + ("zero." if reserved == 0 else "what is reserved for approved payments."),
+            [FieldError("lines", f"cash after the entry would be {after} minor units, "
+                                 f"reserved {reserved}")],
+        )
+
+
+def reversal_lines(lines: Iterable[Line]) -> tuple[Line, ...]:
+    return tuple(Line(line.account, line.credit, line.debit, line.memo) for line in lines)
+
+
+def format_created_at(moment: datetime) -> str:
+    """RFC 3339 UTC with microseconds: the exact text the hash covers."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_document(entry: Entry, reversed_by: str | None) -> dict[str, Any]:
+    """The entry as the API returns it."""
+    document = _document_without_hash(entry)
+    document["hash"] = entry.hash
+    document["reversed_by"] = reversed_by
+    return document
+
+
+def _document_without_hash(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "fund": entry.fund,
+        "currency": entry.currency,
+        "seq": entry.seq,
+        "date": entry.date.isoformat(),
+        "memo": entry.memo,
+        "lines": [
+            {
+                "account": line.account,
+                "debit": format_minor(line.debit, entry.currency),
+                "credit": format_minor(line.credit, entry.currency),
+                "memo": line.memo,
+            }
+            for line in entry.lines
+        ],
+        "created_by": entry.created_by,
+        "created_at": format_created_at(entry.created_at),
+        "reverses": entry.reverses,
+        "source": None if entry.source is None else {"kind": entry.source.kind,
+                                                     "id": entry.source.id},
+        "prev_hash": entry.prev_hash,
+    }
+
+
+def canonical_form(entry: Entry) -> str:
+    """JSON of the entry as returned, without `hash` and `reversed_by`, keys sorted,
+    no spaces, UTF-8 characters kept as they are."""
+    return json.dumps(
+        _document_without_hash(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+def chain_hash(prev_hash: str, canonical: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+
+
+def seal(entry: Entry) -> Entry:
+    """The entry with its hash filled in from its content and its predecessor's hash."""
+    return replace(entry, hash=chain_hash(entry.prev_hash, canonical_form(entry)))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainFault:
+    seq: int
+    entry_id: str
+    reason: str
+
+
+def chain_fault(entry: Entry, expected_seq: int, expected_prev_hash: str) -> ChainFault | None:
+    """Why this stored entry does not continue the chain, or None when it does."""
+    if entry.seq != expected_seq:
+        return ChainFault(entry.seq, entry.id, f"seq {entry.seq} where {expected_seq} was expected")
+    if entry.prev_hash != expected_prev_hash:
+        return ChainFault(entry.seq, entry.id, "prev_hash does not match the previous entry")
+    recomputed = chain_hash(entry.prev_hash, canonical_form(entry))
+    if recomputed != entry.hash:
+        return ChainFault(entry.seq, entry.id, "hash does not match the entry's content")
+    errors = balance_errors(entry.lines)
+    if errors:
+        return ChainFault(entry.seq, entry.id, "lines do not balance: " + errors[0].message)
+    return None
+
+
+def trial_balance_columns(debit_minus_credit: int) -> tuple[int, int]:
+    """(debit, credit) columns of a trial balance line: the net on its own side."""
+    if debit_minus_credit >= 0:
+        return debit_minus_credit, 0
+    return 0, -debit_minus_credit

@@ -1,0 +1,88 @@
+"""Money at the edges: ISO 4217 currencies, decimal strings, integer minor units.
+
+Amounts travel through the ledger as integer minor units (never floats); py-moneyed's
+`Money` is the value handed to and from the outside world.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from moneyed import CURRENCIES, Currency, Money
+
+from aidledger.domain.errors import InvalidInput, RuleViolation
+
+AMOUNT_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+# Codes ISO 4217 reserves for "no currency" and testing: no fund can hold them.
+_NOT_MONEY = frozenset({"XXX", "XTS"})
+# Bigger than any fund will hold, small enough for a signed 64-bit column after summing.
+MAX_MINOR_UNITS = 10**15
+
+
+def currency(code: object, field: str = "currency") -> Currency:
+    if not isinstance(code, str) or code not in CURRENCIES or code in _NOT_MONEY:
+        raise InvalidInput.field(field, f"{code!r} is not an ISO 4217 currency code")
+    return CURRENCIES[code]
+
+
+def minor_digits(code: str) -> int:
+    """Digits after the decimal point: JPY 0, HKD 2, KWD 3 (ISO 4217 minor units)."""
+    sub_unit = currency(code).sub_unit
+    return len(str(sub_unit)) - 1
+
+
+def parse_amount(text: object, currency_code: str, field: str, *, allow_zero: bool = False) -> int:
+    """A request amount string to minor units; refuses anything that would need rounding."""
+    if not isinstance(text, str) or not AMOUNT_PATTERN.fullmatch(text):
+        raise InvalidInput.field(field, "must be a decimal string like \"1234.50\"")
+    whole, _, fraction = text.partition(".")
+    digits = minor_digits(currency_code)
+    if len(fraction) > digits:
+        raise InvalidInput.field(
+            field, f"{currency_code} has {digits} decimal places; {text!r} has {len(fraction)}"
+        )
+    minor = int(whole) * 10**digits + int(fraction.ljust(digits, "0") or "0")
+    if minor == 0 and not allow_zero:
+        raise InvalidInput.field(field, "must be greater than zero")
+    if minor > MAX_MINOR_UNITS:
+        raise RuleViolation.field(field, "is larger than any fund can hold")
+    return minor
+
+
+def format_minor(minor: int, currency_code: str) -> str:
+    """Minor units to a decimal string with exactly the currency's digits ("1200", "12.500")."""
+    digits = minor_digits(currency_code)
+    sign = "-" if minor < 0 else ""
+    magnitude = abs(minor)
+    if digits == 0:
+        return f"{sign}{magnitude}"
+    whole, fraction = divmod(magnitude, 10**digits)
+    return f"{sign}{whole}.{fraction:0{digits}d}"
+
+
+def to_money(minor: int, currency_code: str) -> Money:
+    return Money(Decimal(minor).scaleb(-minor_digits(currency_code)), currency_code)
+
+
+def to_minor(money: Money) -> int:
+    """Exact conversion; a Money with more precision than the currency is a programming error."""
+    scaled = money.amount.scaleb(minor_digits(money.currency.code))
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{money} has more precision than {money.currency.code} allows")
+    return int(scaled)
+
+
+def allocate(total: int, weights: list[int]) -> list[int]:
+    """Split `total` minor units in proportion to `weights` by largest remainder:
+    the pieces always add up to the whole, and ties go to the earliest piece."""
+    if not weights or any(weight < 0 for weight in weights) or sum(weights) == 0:
+        raise ValueError("weights must be non-negative and not all zero")
+    weight_sum = sum(weights)
+    shares = [divmod(total * weight, weight_sum) for weight in weights]
+    pieces = [quotient for quotient, _ in shares]
+    leftover = total - sum(pieces)
+    by_remainder = sorted(range(len(weights)), key=lambda index: (-shares[index][1], index))
+    for index in by_remainder[:leftover]:
+        pieces[index] += 1
+    return pieces

@@ -1,0 +1,1 @@
+"""Persistence: Piccolo tables and engines, and the SQL behind the services."""

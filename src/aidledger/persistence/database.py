@@ -1,0 +1,141 @@
+"""The one database handle: engine, transactions, parameterised SQL, driver errors.
+
+Services write SQL with `{}` placeholders (Piccolo's QueryString) so the same text runs
+on SQLite and PostgreSQL. Writes go through `write()`: on SQLite a `BEGIN IMMEDIATE`
+transaction (one writer at a time, no lock upgrades), on PostgreSQL a transaction in
+which the services take row locks (`lock_clause`) on what they change.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.sqlite import TransactionType
+from piccolo.querystring import QueryString
+
+from aidledger.domain.errors import Conflict
+
+PICCOLO_CONF = "aidledger.piccolo_conf"
+
+
+POOL_SIZE = 20
+
+
+class StorageConflict(Conflict):
+    """The database refused a write: a constraint or a ledger trigger said no. It is a
+    domain Conflict, so a refusal the code did not foresee still answers 409, not 500."""
+
+    def __init__(self, kind: str, name: str, message: str):
+        super().__init__("The database refused the change: " + message.splitlines()[0])
+        self.kind = kind  # "unique", "check", "foreign_key" or "ledger"
+        self.name = name  # constraint name, or table and columns on SQLite
+        self.message = message
+
+    def concerns(self, *words: str) -> bool:
+        text = f"{self.name} {self.message}"
+        return all(word in text for word in words)
+
+
+def _translate(error: Exception) -> StorageConflict | None:
+    if isinstance(error, asyncpg.UniqueViolationError):
+        return StorageConflict("unique", error.constraint_name or "", str(error))
+    if isinstance(error, asyncpg.CheckViolationError):
+        return StorageConflict("check", error.constraint_name or "", str(error))
+    if isinstance(error, asyncpg.ForeignKeyViolationError):
+        return StorageConflict("foreign_key", error.constraint_name or "", str(error))
+    if isinstance(error, asyncpg.RaiseError):
+        return StorageConflict("ledger", "", str(error))
+    if isinstance(error, sqlite3.IntegrityError):
+        message = str(error)
+        if message.startswith("UNIQUE constraint failed: "):
+            return StorageConflict("unique", message.split(": ", 1)[1], message)
+        if message.startswith("CHECK constraint failed: "):
+            return StorageConflict("check", message.split(": ", 1)[1], message)
+        if message.startswith("FOREIGN KEY"):
+            return StorageConflict("foreign_key", "", message)
+        return StorageConflict("ledger", "", message)
+    return None
+
+
+class Database:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.is_postgres = engine.engine_type == "postgres"
+
+    def lock_clause(self, table_alias: str) -> str:
+        """Row locks exist on PostgreSQL only; SQLite's IMMEDIATE transaction already
+        holds the database's single write lock."""
+        return f" FOR UPDATE OF {table_alias}" if self.is_postgres else ""
+
+    async def start(self) -> None:
+        if self.is_postgres:
+            await self.engine.start_connection_pool(min_size=2, max_size=POOL_SIZE)
+        else:
+            # WAL lets readers run while one writer commits; the mode persists in the file.
+            await self.execute("PRAGMA journal_mode=WAL")
+
+    async def close(self) -> None:
+        if self.is_postgres:
+            await self.engine.close_connection_pool()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[None]:
+        try:
+            if self.is_postgres:
+                async with self.engine.transaction():
+                    yield
+            else:
+                async with self.engine.transaction(transaction_type=TransactionType.immediate):
+                    yield
+        except (asyncpg.PostgresError, sqlite3.IntegrityError) as error:
+            # Deferred constraints are checked at COMMIT, outside any single statement.
+            conflict = _translate(error)
+            if conflict is None:
+                raise
+            raise conflict from error
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        """Several reads that must see one state of the books."""
+        if self.is_postgres:
+            async with self.engine.transaction() as transaction:
+                await transaction.connection.execute(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                )
+                yield
+        else:
+            async with self.engine.transaction(transaction_type=TransactionType.deferred):
+                yield
+
+    async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        try:
+            rows = await self.engine.run_querystring(QueryString(sql, *args))
+        except (asyncpg.PostgresError, sqlite3.IntegrityError) as error:
+            conflict = _translate(error)
+            if conflict is None:
+                raise
+            raise conflict from error
+        return [dict(row) for row in rows or ()]
+
+    async def fetch_one(self, sql: str, *args: Any) -> dict[str, Any] | None:
+        rows = await self.fetch(sql, *args)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await self.fetch(sql, *args)
+
+
+def connect() -> Database:
+    """The process's database, configured from AIDLEDGER_DATABASE_URL via piccolo_conf."""
+    os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF)
+    engine = engine_finder()
+    if engine is None:
+        raise RuntimeError(f"Piccolo found no engine in {os.environ['PICCOLO_CONF']}")
+    return Database(engine)

@@ -1,0 +1,1 @@
+"""Use cases: one database transaction each, idempotent where money moves, audited."""

@@ -1,0 +1,55 @@
+"""What every use case needs: the database, the clock, the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from aidledger.persistence.database import Database
+from aidledger.settings import Secrets
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    BORROWER = "borrower"
+    AUDITOR = "auditor"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    username: str
+    role: Role
+    person_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """Business dates ("not in the future") are judged in the fund's time zone."""
+
+    timezone: ZoneInfo
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def today(self) -> date:
+        return datetime.now(self.timezone).date()
+
+
+@dataclass(frozen=True, slots=True)
+class FundRef:
+    id: str
+    code: str
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceContext:
+    database: Database
+    clock: Clock
+    secrets: Secrets
+    token_lifetime_seconds: int
+    # A fund's id, code and currency never change and funds are never deleted, so every
+    # process may remember them: it saves a query on each posting.
+    known_funds: dict[str, FundRef] = field(default_factory=dict)

@@ -1,0 +1,50 @@
+"""Access tokens: HS256 JWTs from python-jose, every registered claim required and checked."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from jose import JWTError, jwt
+
+from aidledger.domain.errors import Unauthenticated
+from aidledger.services.context import Actor, Role
+
+ISSUER = "aidledger"
+AUDIENCE = "aidledger-api"
+# An allow-list of one: "none", RS/HS confusion and every other algorithm are refused.
+ALGORITHMS = ["HS256"]
+_REQUIRED = ("sub", "role", "person_id", "iat", "exp", "iss", "aud")
+
+
+def issue_token(secret: str, actor: Actor, now: datetime, lifetime_seconds: int) -> str:
+    claims = {
+        "sub": actor.username,
+        "role": actor.role.value,
+        "person_id": actor.person_id,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=lifetime_seconds)).timestamp()),
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHMS[0])
+
+
+def read_token(secret: str, token: str) -> Actor:
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=ALGORITHMS, audience=AUDIENCE, issuer=ISSUER,
+            options={f"require_{claim}": True for claim in ("sub", "iat", "exp", "iss", "aud")},
+        )
+    except JWTError as error:
+        raise Unauthenticated(f"The access token is not valid: {error}.") from None
+    missing = [claim for claim in _REQUIRED if claim not in claims]
+    if missing:
+        raise Unauthenticated(f"The access token lacks {', '.join(missing)}.")
+    try:
+        role = Role(claims["role"])
+    except ValueError:
+        raise Unauthenticated("The access token names an unknown role.") from None
+    subject, person_id = claims["sub"], claims["person_id"]
+    if not isinstance(subject, str) or not (person_id is None or isinstance(person_id, str)):
+        raise Unauthenticated("The access token's claims have the wrong types.")
+    return Actor(username=subject, role=role, person_id=person_id)

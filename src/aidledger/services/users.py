@@ -1,0 +1,90 @@
+"""Users and logging in. Passwords are kept only as argon2id hashes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from aidledger.domain.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    RuleViolation,
+    Unauthenticated,
+)
+from aidledger.persistence.database import StorageConflict
+from aidledger.persistence.tables import AppUser, Person
+from aidledger.services.audit import record_event
+from aidledger.services.context import Actor, Role, ServiceContext
+from aidledger.services.tokens import issue_token
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$")
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so a wrong username costs as much time
+# as a wrong password and does not reveal which usernames exist.
+_UNKNOWN_USER_HASH = _hasher.hash("no such user: this hash never matches a real password")
+
+
+def user_document(row: dict[str, Any]) -> dict[str, Any]:
+    return {"username": row["username"], "role": row["role"], "person_id": row["person_id"]}
+
+
+async def create_user(
+    context: ServiceContext, actor: Actor | str, *, username: str, password: str, role: str,
+    person_id: str | None,
+) -> dict[str, Any]:
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise InvalidInput.field("username", "3-64 letters, digits, '.', '_', '@' or '-'")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput.field(
+            "password", f"between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters")
+    user_role = Role(role)
+    if user_role is Role.BORROWER and person_id is None:
+        raise RuleViolation.field("person_id", "a borrower user must name the person it is")
+    if person_id is not None:
+        exists = await Person.exists().where(Person.id == person_id).run()
+        if not exists:
+            raise RuleViolation.field("person_id", f"no person {person_id!r}")
+    user = AppUser(
+        id=str(uuid.uuid4()), username=username, password_hash=_hasher.hash(password),
+        role=user_role.value, person_id=person_id, created_at=context.clock.now(),
+        created_by=actor if isinstance(actor, str) else actor.username,
+    )
+    document = user_document(user.to_dict())
+    try:
+        async with context.database.write():
+            await AppUser.insert(user).run()
+            await record_event(context.database, context.clock, actor, "user.created",
+                               ("user", username), after=document)
+    except StorageConflict as conflict:
+        if conflict.kind == "unique" and conflict.concerns("username"):
+            raise Conflict(f"The username {username!r} is taken.",
+                           [FieldError("username", "already in use")]) from conflict
+        raise
+    return document
+
+
+async def log_in(context: ServiceContext, *, username: str, password: str) -> dict[str, Any]:
+    row = await AppUser.select().where(AppUser.username == username).first().run()
+    try:
+        _hasher.verify(row["password_hash"] if row else _UNKNOWN_USER_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthenticated("Wrong username or password.") from None
+    if row is None:
+        raise Unauthenticated("Wrong username or password.")
+    actor = Actor(username=row["username"], role=Role(row["role"]), person_id=row["person_id"])
+    token = issue_token(context.secrets.jwt_secret, actor, context.clock.now(),
+                        context.token_lifetime_seconds)
+    return {"access_token": token, "token_type": "bearer",
+            "expires_in": context.token_lifetime_seconds}
+
+
+def describe_caller(actor: Actor) -> dict[str, Any]:
+    return {"username": actor.username, "role": actor.role.value, "person_id": actor.person_id}

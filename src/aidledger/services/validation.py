@@ -1,0 +1,30 @@
+"""Shape checks for identifiers and names that several use cases share."""
+
+from __future__ import annotations
+
+import re
+
+from aidledger.domain.errors import InvalidInput
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+
+
+def require_code(value: str, field: str) -> str:
+    if not CODE_PATTERN.fullmatch(value):
+        raise InvalidInput.field(
+            field, "1-32 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return value
+
+
+def require_text(value: str, field: str, *, max_length: int = 200) -> str:
+    stripped = value.strip()
+    if not stripped:
+        raise InvalidInput.field(field, "must not be empty")
+    if len(stripped) > max_length or any(ord(character) < 32 for character in stripped):
+        raise InvalidInput.field(field, f"at most {max_length} printable characters")
+    return stripped
+
+
+def optional_text(value: str | None, field: str, *, max_length: int = 500) -> str | None:
+    return None if value is None else require_text(value, field, max_length=max_length)
