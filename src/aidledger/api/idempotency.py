@@ -17,9 +17,8 @@ HEADER = "Idempotency-Key"
 _VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
-async def idempotency_claim(request: Request[Actor, Any, Any], *,
+async def idempotency_claim(request: Request[Actor, Any, Any], key: str | None, *,
                             required: bool) -> IdempotencyClaim | None:
-    key = request.headers.get(HEADER)
     if key is None:
         if required:
             raise InvalidInput.field(HEADER, "required on requests that move money")

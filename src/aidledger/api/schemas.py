@@ -215,3 +215,20 @@ class Problem(Struct):
 
 class StatusOut(Struct):
     status: str
+
+
+class AuditEventOut(Struct):
+    id: int
+    at: str
+    actor: str
+    action: str
+    subject_kind: str
+    subject_id: str
+    fund: str | None
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+
+
+class AuditEventPage(Struct):
+    items: list[AuditEventOut]
+    next_cursor: str | None

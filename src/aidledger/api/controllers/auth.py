@@ -5,23 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import get, post
+from litestar.params import JSONBody
 
 from aidledger.api.auth import ANY_ROLE
 from aidledger.api.openapi import responses
+from aidledger.api.parameters import Caller, Context
 from aidledger.api.schemas import MeOut, TokenOut, TokenRequest
 from aidledger.services import users
-from aidledger.services.context import Actor, ServiceContext
 
 
 @post("/api/auth/token", status_code=200, security=[],
       responses=responses(200, TokenOut, 400, 401))
-async def issue_token(context: ServiceContext, data: TokenRequest) -> dict[str, Any]:
+async def issue_token(context: Context, data: JSONBody[TokenRequest]) -> dict[str, Any]:
     """Exchange a username and password for a bearer token."""
     return await users.log_in(context, username=data.username, password=data.password)
 
 
 @get("/api/me", guards=[ANY_ROLE], responses=responses(200, MeOut, 401))
-async def me(actor: Actor) -> dict[str, Any]:
+async def me(actor: Caller) -> dict[str, Any]:
     """The caller as the token names them."""
     return users.describe_caller(actor)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from aidledger.api.auth import ADMIN, ADMIN_OR_AUDITOR
 from aidledger.api.idempotency import idempotency_claim, stored_response
 from aidledger.api.openapi import responses
+from aidledger.api.parameters import AuthenticatedRequest, Caller, Context, IdempotencyKeyHeader
 from aidledger.api.schemas import (
     AccountCreate,
     AccountList,
@@ -21,49 +23,50 @@ from aidledger.api.schemas import (
     TrialBalanceOut,
 )
 from aidledger.services import funds, ledger
-from aidledger.services.context import Actor, ServiceContext
 
 
 @post("/api/funds", guards=[ADMIN], responses=responses(201, FundOut, 400, 401, 403, 409))
-async def create_fund(context: ServiceContext, actor: Actor, data: FundCreate) -> dict[str, Any]:
+async def create_fund(context: Context, actor: Caller,
+                      data: JSONBody[FundCreate]) -> dict[str, Any]:
     """Open a fund in one currency, with the default chart of accounts."""
     return await funds.create_fund(context, actor, code=data.code, name=data.name,
                                    currency=data.currency)
 
 
 @get("/api/funds", guards=[ADMIN_OR_AUDITOR], responses=responses(200, FundList, 401, 403))
-async def list_funds(context: ServiceContext) -> dict[str, Any]:
+async def list_funds(context: Context) -> dict[str, Any]:
     return {"items": await funds.list_funds(context), "next_cursor": None}
 
 
 @get("/api/funds/{fund:str}", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, FundOut, 401, 403, 404))
-async def get_fund(context: ServiceContext, fund: str) -> dict[str, Any]:
+async def get_fund(context: Context, fund: FromPath[str]) -> dict[str, Any]:
     """A fund by id or code."""
     return await funds.get_fund(context, fund)
 
 
 @get("/api/funds/{fund:str}/accounts", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, AccountList, 401, 403, 404))
-async def list_accounts(context: ServiceContext, fund: str) -> dict[str, Any]:
+async def list_accounts(context: Context, fund: FromPath[str]) -> dict[str, Any]:
     """Accounts with balances on their normal side."""
     return await funds.list_accounts(context, fund)
 
 
 @post("/api/funds/{fund:str}/accounts", guards=[ADMIN],
       responses=responses(201, AccountOut, 400, 401, 403, 404, 409))
-async def add_account(context: ServiceContext, actor: Actor, fund: str,
-                      data: AccountCreate) -> dict[str, Any]:
+async def add_account(context: Context, actor: Caller, fund: FromPath[str],
+                      data: JSONBody[AccountCreate]) -> dict[str, Any]:
     return await funds.add_account(context, actor, fund, code=data.code, name=data.name,
                                    type=data.type)
 
 
 @post("/api/funds/{fund:str}/contributions", guards=[ADMIN],
       responses=responses(201, JournalEntryOut, 400, 401, 403, 404, 409, 422))
-async def contribute(context: ServiceContext, actor: Actor, request: Request[Actor, Any, Any],
-                     fund: str, data: ContributionCreate) -> Response[Any]:
-    """Record donor money received: cash up, donor contributions up. Needs Idempotency-Key."""
-    claim = await idempotency_claim(request, required=True)
+async def contribute(context: Context, actor: Caller, request: AuthenticatedRequest,
+                     fund: FromPath[str], data: JSONBody[ContributionCreate],
+                     idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
+    """Record donor money received: cash up, donor contributions up."""
+    claim = await idempotency_claim(request, idempotency_key, required=True)
     return stored_response(await ledger.contribute(
         context, actor, fund, claim, amount=data.amount, donor=data.donor, date_text=data.date,
         memo=data.memo))
@@ -71,8 +74,8 @@ async def contribute(context: ServiceContext, actor: Actor, request: Request[Act
 
 @get("/api/funds/{fund:str}/trial-balance", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, TrialBalanceOut, 400, 401, 403, 404))
-async def trial_balance(context: ServiceContext, fund: str,
-                        as_of: str | None = None) -> dict[str, Any]:
+async def trial_balance(context: Context, fund: FromPath[str],
+                        as_of: FromQuery[str | None] = None) -> dict[str, Any]:
     """Every account's net balance at the end of `as_of` (default today)."""
     return await ledger.trial_balance(context, fund, as_of)
 

@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Response, get
 
 from aidledger.api.openapi import responses
+from aidledger.api.parameters import Context
 from aidledger.api.schemas import StatusOut
-from aidledger.services.context import ServiceContext
 from aidledger.services.readiness import readiness
 
 
@@ -18,7 +18,7 @@ async def health() -> dict[str, str]:
 
 
 @get("/ready", security=[], responses=responses(200, StatusOut, 503))
-async def ready(context: ServiceContext) -> Response[Any]:
+async def ready(context: Context) -> Response[Any]:
     """200 when the database answers and every migration has been applied."""
     problem = await readiness(context)
     if problem is None:

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Request, Response, get, post
-from litestar.params import Parameter
+from litestar import Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from aidledger.api.auth import ADMIN, ADMIN_OR_AUDITOR
 from aidledger.api.idempotency import idempotency_claim, stored_response
 from aidledger.api.openapi import responses
+from aidledger.api.parameters import AuthenticatedRequest, Caller, Context, IdempotencyKeyHeader
 from aidledger.api.schemas import JournalEntryCreate, JournalEntryOut, JournalPage, ReversalCreate
 from aidledger.services import ledger
-from aidledger.services.context import Actor, ServiceContext
 from aidledger.services.pagination import DEFAULT_LIMIT
 
 
 @post("/api/journal", guards=[ADMIN],
       responses=responses(201, JournalEntryOut, 400, 401, 403, 409, 422))
-async def post_entry(context: ServiceContext, actor: Actor, request: Request[Actor, Any, Any],
-                     data: JournalEntryCreate) -> Response[Any]:
-    """Post a balanced entry. Needs Idempotency-Key."""
-    claim = await idempotency_claim(request, required=True)
+async def post_entry(context: Context, actor: Caller, request: AuthenticatedRequest,
+                     data: JSONBody[JournalEntryCreate],
+                     idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
+    """Post a balanced entry."""
+    claim = await idempotency_claim(request, idempotency_key, required=True)
     lines = [ledger.LineRequest(line.account, line.debit, line.credit, line.memo)
              for line in data.lines]
     return stored_response(await ledger.post_journal_entry(
@@ -32,13 +33,13 @@ async def post_entry(context: ServiceContext, actor: Actor, request: Request[Act
 @get("/api/journal", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, JournalPage, 400, 401, 403, 422))
 async def list_entries(
-    context: ServiceContext,
-    fund: str | None = None,
-    account: str | None = None,
-    date_from: str | None = Parameter(query="from", default=None),
-    date_to: str | None = Parameter(query="to", default=None),
-    limit: int = DEFAULT_LIMIT,
-    cursor: str | None = None,
+    context: Context,
+    fund: FromQuery[str | None] = None,
+    account: FromQuery[str | None] = None,
+    date_from: Annotated[str | None, QueryParameter(name="from")] = None,
+    date_to: Annotated[str | None, QueryParameter(name="to")] = None,
+    limit: FromQuery[int] = DEFAULT_LIMIT,
+    cursor: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
     """Entries in posting order, filtered by fund, account and date range."""
     return await ledger.list_journal(context, fund_reference=fund, account=account,
@@ -48,17 +49,17 @@ async def list_entries(
 
 @get("/api/journal/{entry_id:str}", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, JournalEntryOut, 401, 403, 404))
-async def get_entry(context: ServiceContext, entry_id: str) -> dict[str, Any]:
+async def get_entry(context: Context, entry_id: FromPath[str]) -> dict[str, Any]:
     return await ledger.get_entry(context, entry_id)
 
 
 @post("/api/journal/{entry_id:str}/reversal", guards=[ADMIN],
       responses=responses(201, JournalEntryOut, 400, 401, 403, 404, 409, 422))
-async def reverse_entry(context: ServiceContext, actor: Actor,
-                        request: Request[Actor, Any, Any], entry_id: str,
-                        data: ReversalCreate | None = None) -> Response[Any]:
+async def reverse_entry(context: Context, actor: Caller, request: AuthenticatedRequest,
+                        entry_id: FromPath[str], data: JSONBody[ReversalCreate | None] = None,
+                        idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
     """Post the mirror image of an entry. An entry is reversed at most once."""
-    claim = await idempotency_claim(request, required=True)
+    claim = await idempotency_claim(request, idempotency_key, required=True)
     body = data or ReversalCreate()
     return stored_response(await ledger.reverse_entry(
         context, actor, entry_id, claim, date_text=body.date, memo=body.memo))

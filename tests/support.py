@@ -1,0 +1,142 @@
+"""Test helpers shared by the database and API tests."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import sqlite3
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import httpx
+from litestar.testing import TestClient
+
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{next(_counter)}-{uuid.uuid4().hex[:6]}"
+
+
+def database_url() -> str:
+    return os.environ["AIDLEDGER_DATABASE_URL"]
+
+
+def on_postgres() -> bool:
+    return database_url().startswith("postgresql://")
+
+
+class Refused(Exception):
+    """The database refused a raw SQL statement (either driver)."""
+
+
+def raw_sql(*statements: str) -> list[list[Any]]:
+    """Runs statements in one transaction on a connection of its own, as an operator with
+    a SQL prompt would, bypassing the service. Raises Refused when the database says no."""
+    if on_postgres():
+        return asyncio.run(_postgres(statements))
+    connection = sqlite3.connect(database_url().removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("BEGIN IMMEDIATE")
+        results = [connection.execute(statement).fetchall() for statement in statements]
+        connection.execute("COMMIT")
+        return results
+    except sqlite3.DatabaseError as error:
+        connection.execute("ROLLBACK") if connection.in_transaction else None
+        raise Refused(str(error)) from error
+    finally:
+        connection.close()
+
+
+async def _postgres(statements: tuple[str, ...]) -> list[list[Any]]:
+    connection = await asyncpg.connect(database_url())
+    try:
+        async with connection.transaction():
+            return [[tuple(row) for row in await connection.fetch(statement)]
+                    for statement in statements]
+    except asyncpg.PostgresError as error:
+        raise Refused(str(error)) from error
+    finally:
+        await connection.close()
+
+
+@dataclass
+class Api:
+    """The HTTP API as each role sees it. Money-moving POSTs get a fresh Idempotency-Key
+    unless the test gives one (or `key=None` to send none)."""
+
+    client: TestClient[Any]
+    tokens: dict[str, str]
+    people: dict[str, str] = field(default_factory=dict)
+
+    def call(self, method: str, path: str, *, role: str | None = "admin",
+             json: Any = None, params: dict[str, Any] | None = None,
+             key: str | None | bool = True, headers: dict[str, str] | None = None,
+             content: bytes | None = None) -> httpx.Response:
+        sent = dict(headers or {})
+        if role is not None:
+            sent["Authorization"] = f"Bearer {self.tokens[role]}"
+        if key is True:
+            sent["Idempotency-Key"] = unique("key")
+        elif isinstance(key, str):
+            sent["Idempotency-Key"] = key
+        response = self.client.request(method, path, json=json, params=params, headers=sent,
+                                       content=content)
+        assert response.status_code < 500, response.text
+        return response
+
+    def get(self, path: str, **options: Any) -> httpx.Response:
+        return self.call("GET", path, **options)
+
+    def post(self, path: str, json: Any = None, **options: Any) -> httpx.Response:
+        return self.call("POST", path, json=json, **options)
+
+    def new_fund(self, currency: str = "HKD", contribution: str | None = None) -> str:
+        code = unique("fund")
+        created = self.post("/api/funds", {"code": code, "name": f"Fund {code}",
+                                           "currency": currency})
+        assert created.status_code == 201, created.text
+        if contribution is not None:
+            contributed = self.post(f"/api/funds/{code}/contributions",
+                                    {"amount": contribution, "donor": "Test donor"})
+            assert contributed.status_code == 201, contributed.text
+        return code
+
+    def balances(self, fund: str) -> dict[str, str]:
+        response = self.get(f"/api/funds/{fund}/accounts")
+        assert response.status_code == 200, response.text
+        return {item["code"]: item["balance"] for item in response.json()["items"]}
+
+    def verify(self, fund: str) -> dict[str, Any]:
+        response = self.get("/api/audit/verify", params={"fund": fund}, role="auditor")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def entry(self, fund: str, lines: list[tuple[str, str, str]], *, date: str | None = None,
+              memo: str = "Test entry", **options: Any) -> httpx.Response:
+        """lines: (account, "debit" | "credit", amount)."""
+        body = {"fund": fund, "date": date or today(), "memo": memo,
+                "lines": [{"account": account, side: amount} for account, side, amount in lines]}
+        return self.post("/api/journal", body, **options)
+
+
+def today() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).date().isoformat()
+
+
+def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("urn:aidledger:problem:")
+    assert body["title"] and body["detail"]
+    if field is not None:
+        fields = [error["field"] for error in body["errors"]]
+        assert field in fields, f"{field!r} not named in {fields}: {body}"

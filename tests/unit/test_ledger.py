@@ -1,0 +1,128 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from aidledger.domain.errors import Conflict, RuleViolation
+from aidledger.domain.ledger import (
+    GENESIS_HASH,
+    AccountType,
+    Entry,
+    Line,
+    Source,
+    balance_errors,
+    canonical_form,
+    chain_fault,
+    entry_document,
+    require_balanced,
+    require_cash_available,
+    reversal_lines,
+    seal,
+    trial_balance_columns,
+)
+
+
+def _entry(**changes: object) -> Entry:
+    values: dict[str, object] = {
+        "id": "e-1", "fund": "hk-aid", "currency": "HKD", "seq": 1, "date": date(2026, 11, 20),
+        "memo": "Donation from Iglesia",
+        "lines": (Line("1000", 125050, 0), Line("3000", 0, 125050, "捐款")),
+        "created_by": "ana", "created_at": datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        "reverses": None, "source": Source("contribution", "c-1"), "prev_hash": GENESIS_HASH,
+    }
+    values.update(changes)
+    return Entry(**values)  # type: ignore[arg-type]
+
+
+# Written out by hand from DESIGN.md's rule; the hash below was computed outside Python:
+# printf '%s\n%s' "$PREV_HASH" "$CANONICAL" | sha256sum
+CANONICAL = (
+    '{"created_at":"2026-11-20T09:30:00.000000Z","created_by":"ana","currency":"HKD",'
+    '"date":"2026-11-20","fund":"hk-aid","id":"e-1","lines":[{"account":"1000","credit":"0.00",'
+    '"debit":"1250.50","memo":null},{"account":"3000","credit":"1250.50","debit":"0.00",'
+    '"memo":"捐款"}],"memo":"Donation from Iglesia","prev_hash":"' + "0" * 64 + '",'
+    '"reverses":null,"seq":1,"source":{"id":"c-1","kind":"contribution"}}'
+)
+HASH = "1f3847133b97f2216d92d880fa60803ff98a8258bc700b39f055c1fc98c5871c"
+
+
+def test_canonical_form_is_sorted_compact_utf8_json_without_hash_and_reversed_by() -> None:
+    assert canonical_form(_entry()) == CANONICAL
+
+
+def test_hash_matches_the_hand_computed_value() -> None:
+    assert seal(_entry()).hash == HASH
+
+
+def test_document_carries_the_hash_and_reversed_by_outside_the_canonical_form() -> None:
+    document = entry_document(seal(_entry()), reversed_by="e-9")
+    assert document["hash"] == HASH
+    assert document["reversed_by"] == "e-9"
+    assert document["lines"][0] == {"account": "1000", "debit": "1250.50", "credit": "0.00",
+                                    "memo": None}
+
+
+def test_any_change_of_content_changes_the_hash() -> None:
+    original = seal(_entry()).hash
+    assert seal(_entry(memo="Donation from Iglesia.")).hash != original
+    assert seal(_entry(lines=(Line("1000", 125051, 0), Line("3000", 0, 125051)))).hash != original
+    assert seal(_entry(prev_hash="f" * 64)).hash != original
+
+
+def test_balanced_lines_have_no_errors() -> None:
+    assert balance_errors([Line("1000", 500, 0), Line("3000", 0, 300), Line("4000", 0, 200)]) == []
+
+
+@pytest.mark.parametrize(("lines", "field"), [
+    ([Line("1000", 500, 0)], "lines"),
+    ([Line("1000", 500, 0), Line("3000", 0, 400)], "lines"),
+    ([Line("1000", 500, 500), Line("3000", 0, 0)], "lines[0]"),
+    ([Line("1000", 0, 0), Line("3000", 0, 0)], "lines[0]"),
+    ([Line("1000", -5, 0), Line("3000", 0, -5)], "lines[0]"),
+])
+def test_unbalanced_or_malformed_lines_are_named(lines: list[Line], field: str) -> None:
+    errors = balance_errors(lines)
+    assert field in [error.field for error in errors]
+    with pytest.raises(RuleViolation):
+        require_balanced(lines)
+
+
+def test_cash_may_not_go_below_zero_or_below_reservations() -> None:
+    require_cash_available(cash=1000, movement=-1000, reserved=0)
+    require_cash_available(cash=1000, movement=-600, reserved=400)
+    with pytest.raises(Conflict, match="below zero"):
+        require_cash_available(cash=1000, movement=-1001, reserved=0)
+    with pytest.raises(Conflict, match="reserved"):
+        require_cash_available(cash=1000, movement=-601, reserved=400)
+    # Money coming in is never refused, even when reservations already exceed cash.
+    require_cash_available(cash=0, movement=100, reserved=400)
+
+
+def test_reversal_swaps_every_line() -> None:
+    lines = (Line("1000", 500, 0, "a"), Line("3000", 0, 500))
+    assert reversal_lines(lines) == (Line("1000", 0, 500, "a"), Line("3000", 500, 0))
+
+
+def test_normal_side_balances() -> None:
+    assert AccountType.ASSET.normal_balance(500) == 500
+    assert AccountType.EXPENSE.normal_balance(-20) == -20
+    assert AccountType.EQUITY.normal_balance(-500) == 500
+    assert AccountType.LIABILITY.normal_balance(30) == -30
+
+
+def test_trial_balance_columns_put_the_net_on_its_own_side() -> None:
+    assert trial_balance_columns(700) == (700, 0)
+    assert trial_balance_columns(-700) == (0, 700)
+    assert trial_balance_columns(0) == (0, 0)
+
+
+def test_chain_fault_names_what_is_wrong() -> None:
+    good = seal(_entry())
+    assert chain_fault(good, 1, GENESIS_HASH) is None
+    assert "seq 1 where 2" in chain_fault(good, 2, GENESIS_HASH).reason  # type: ignore[union-attr]
+    assert "prev_hash" in chain_fault(good, 1, "a" * 64).reason  # type: ignore[union-attr]
+    tampered = Entry(**{**{name: getattr(good, name) for name in Entry.__dataclass_fields__},
+                        "memo": "changed"})
+    fault = chain_fault(tampered, 1, GENESIS_HASH)
+    assert fault is not None
+    assert (fault.seq, fault.entry_id, fault.reason) == (1, "e-1",
+                                                         "hash does not match the entry's content")
