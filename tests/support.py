@@ -75,7 +75,7 @@ class Api:
 
     def call(self, method: str, path: str, *, role: str | None = "admin",
              json: Any = None, params: dict[str, Any] | None = None,
-             key: str | None | bool = True, headers: dict[str, str] | None = None,
+             key: str | bool | None = True, headers: dict[str, str] | None = None,
              content: bytes | None = None) -> httpx.Response:
         sent = dict(headers or {})
         if role is not None:

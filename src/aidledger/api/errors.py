@@ -33,8 +33,11 @@ _STATUS_OF: tuple[tuple[type[DomainError], int, str], ...] = (
 _HTTP_SLUGS = {400: "invalid-input", 401: "unauthenticated", 403: "forbidden",
                404: "not-found", 405: "method-not-allowed", 413: "too-large",
                415: "unsupported-media-type", 429: "too-many-requests"}
-# msgspec says where a value was wrong as "at `$.lines[1].debit`".
-_JSON_PATH = re.compile(r"at `\$\.?([^`]*)`")
+# Litestar gives where a body value was wrong as the key "data.lines[1].debit" (the
+# request body is "data"); msgspec names a missing or unexpected field in the message.
+_NAMED_FIELD = re.compile(r"(?:missing required|unknown) field `([^`]+)`")
+# A missing query parameter or header comes as a sentence, without `extra`.
+_MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
 
 
 def problem(status: int, slug: str, title: str, detail: str,
@@ -57,9 +60,17 @@ def _validation_errors(error: ValidationException) -> list[dict[str, str]]:
         if not isinstance(item, dict):
             continue
         message = str(item.get("message", "invalid value"))
-        path = _JSON_PATH.search(message)
-        field = path.group(1) if path and path.group(1) else str(item.get("key") or "body")
-        found.append({"field": field, "message": _JSON_PATH.sub("", message).rstrip(" -")})
+        key = str(item.get("key") or "")
+        location = "" if key == "data" else key.removeprefix("data.")
+        named = _NAMED_FIELD.search(message)
+        if named:
+            field = f"{location}.{named.group(1)}" if location else named.group(1)
+        else:
+            field = location or "body"
+        found.append({"field": field, "message": message})
+    missing = _MISSING_PARAMETER.search(str(error.detail))
+    if not found and missing:
+        found.append({"field": missing.group(1), "message": "required"})
     return found
 
 

@@ -20,7 +20,8 @@ _MEANING = {
 
 
 def responses(status: int, model: Any, *errors: int) -> dict[int, ResponseSpec]:
-    documented = {status: ResponseSpec(data_container=model, description="Success")}
+    documented = {status: ResponseSpec(data_container=model, description="Success",
+                                      generate_examples=False)}
     for code in errors:
         documented[code] = ResponseSpec(data_container=Problem, description=_MEANING[code],
                                         media_type="application/problem+json",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Struct
@@ -225,8 +225,8 @@ class AuditEventOut(Struct):
     subject_kind: str
     subject_id: str
     fund: str | None
-    before: dict[str, object] | None
-    after: dict[str, object] | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 class AuditEventPage(Struct):

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from tests.support import Api
+
+CONTRACT_PATHS = {
+    "/api/auth/token": {"post"}, "/api/me": {"get"}, "/api/users": {"post"},
+    "/api/funds": {"get", "post"}, "/api/funds/{fund}": {"get"},
+    "/api/funds/{fund}/accounts": {"get", "post"}, "/api/funds/{fund}/contributions": {"post"},
+    "/api/journal": {"get", "post"}, "/api/journal/{entry_id}": {"get"},
+    "/api/journal/{entry_id}/reversal": {"post"}, "/api/funds/{fund}/trial-balance": {"get"},
+    "/api/audit/verify": {"get"}, "/api/people": {"post"}, "/api/people/{person_id}": {"get"},
+    "/health": {"get"}, "/ready": {"get"},
+}
+
+
+def test_health_and_ready_need_no_token(api: Api) -> None:
+    assert api.get("/health", role=None).json() == {"status": "ok"}
+    ready = api.get("/ready", role=None)
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+
+
+def test_schema_documents_every_endpoint_with_types_and_error_codes(api: Api) -> None:
+    schema = api.get("/schema/openapi.json", role=None).json()
+    for path, methods in CONTRACT_PATHS.items():
+        assert path in schema["paths"], path
+        for method in methods:
+            operation = schema["paths"][path][method]
+            codes = set(operation["responses"])
+            assert codes & {"200", "201"}, (path, method, codes)
+            if path.startswith("/api/") and path != "/api/auth/token":
+                assert "401" in codes, (path, method)
+    journal_post = schema["paths"]["/api/journal"]["post"]
+    assert {"400", "401", "403", "409", "422"} <= set(journal_post["responses"])
+    assert "requestBody" in journal_post
+    headers = [parameter["name"] for parameter in journal_post["parameters"]]
+    assert "Idempotency-Key" in headers
+    assert "JournalEntryOut" in str(journal_post["responses"]["201"])
+    assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
+
+
+def test_unknown_paths_and_methods_are_problem_details(api: Api) -> None:
+    from tests.support import assert_problem
+
+    assert_problem(api.get("/api/nothing-here"), 404)
+    assert_problem(api.call("DELETE", "/api/funds"), 405)

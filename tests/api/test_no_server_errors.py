@@ -1,0 +1,82 @@
+"""However malformed the request, the answer is a 4xx problem, never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.support import Api, assert_problem
+
+POSTS = ["/api/funds", "/api/journal", "/api/people", "/api/users", "/api/auth/token",
+         "/api/funds/{fund}/contributions", "/api/funds/{fund}/accounts",
+         "/api/journal/{entry}/reversal"]
+
+RAW_BODIES = [b"", b"{", b"null", b"[]", b"42", b'"text"', b"\xff\xfe", b'{"a":' * 50,
+              b'{"amount": 1e999}', b'{"lines": [null]}', b"{}" * 3]
+
+
+@pytest.fixture(scope="module")
+def targets(api: Api) -> dict[str, str]:
+    fund = api.new_fund(contribution="100.00")
+    entry = api.get("/api/journal", params={"fund": fund}).json()["items"][0]["id"]
+    return {"fund": fund, "entry": entry}
+
+
+@pytest.mark.parametrize("path", POSTS)
+@pytest.mark.parametrize("body", RAW_BODIES)
+def test_malformed_bodies_are_4xx(api: Api, targets: dict[str, str], path: str,
+                                  body: bytes) -> None:
+    response = api.call("POST", path.format(**targets), content=body,
+                        headers={"Content-Type": "application/json"},
+                        role=None if path == "/api/auth/token" else "admin")
+    # A reversal's body is optional: no body, or null, asks for the defaults.
+    optional_body = path.endswith("/reversal") and body in (b"", b"null")
+    if optional_body:
+        assert response.status_code in {201, 409}, response.text
+    else:
+        assert 400 <= response.status_code < 500, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8),
+                                                                      children, max_size=4),
+    max_leaves=12,
+)
+entry_like = st.fixed_dictionaries({}, optional={
+    "fund": json_values, "date": json_values, "memo": json_values,
+    "lines": st.lists(st.fixed_dictionaries({}, optional={
+        "account": json_values, "debit": json_values, "credit": json_values,
+        "memo": json_values}), max_size=4) | json_values,
+})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=entry_like)
+def test_random_journal_bodies_never_500(api: Api, targets: dict[str, str],
+                                         body: dict[str, object]) -> None:
+    response = api.post("/api/journal", body)
+    assert response.status_code in {201, 400, 409, 422}, response.text
+    if response.status_code != 201:
+        assert_problem(response, response.status_code)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(amount=json_values, donor=json_values, date=json_values)
+def test_random_contributions_never_500(api: Api, targets: dict[str, str], amount: object,
+                                        donor: object, date: object) -> None:
+    body = json.loads(json.dumps({"amount": amount, "donor": donor, "date": date}))
+    response = api.post(f"/api/funds/{targets['fund']}/contributions", body)
+    assert response.status_code in {201, 400, 409, 422}, response.text
+
+
+@pytest.mark.parametrize("query", ["limit=-1", "limit=99999999999999999999", "cursor=%00",
+                                   "from=2026-99-99", "to=x", "fund=%FF", "limit=1.5"])
+def test_malformed_query_strings_are_4xx(api: Api, query: str) -> None:
+    response = api.get(f"/api/journal?{query}")
+    assert 400 <= response.status_code < 500, response.text
