@@ -1,0 +1,95 @@
+"""Several server processes writing one PostgreSQL fund at once (DESIGN.md invariant 5)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.servers import running_servers
+from tests.support import Api, today, unique
+
+pytestmark = pytest.mark.postgres_only
+
+
+@pytest.fixture(scope="module")
+def servers(api: Api) -> Iterator[list[str]]:
+    with running_servers(2) as urls:
+        yield urls
+
+
+def _headers(token: str, key: str | None = None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token}"}
+    if key:
+        headers["Idempotency-Key"] = key
+    return headers
+
+
+async def _fire(requests: list[tuple[str, str, dict[str, Any], dict[str, str]]]
+                ) -> list[httpx.Response]:
+    """All requests at once, each on its own connection, spread over the servers."""
+    limits = httpx.Limits(max_connections=len(requests))
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        return await asyncio.gather(*[client.post(f"{url}{path}", json=body, headers=headers)
+                                      for url, path, body, headers in requests])
+
+
+def _withdrawal(fund: str, amount: str, memo: str) -> dict[str, Any]:
+    return {"fund": fund, "date": today(), "memo": memo,
+            "lines": [{"account": "5000", "debit": amount}, {"account": "1000", "credit": amount}]}
+
+
+def test_200_concurrent_withdrawals_never_overdraw_and_keep_the_chain(
+        api: Api, servers: list[str]) -> None:
+    token = httpx.post(f"{servers[0]}/api/auth/token",
+                       json={"username": "t-admin", "password": PASSWORD}).json()["access_token"]
+    fund = api.new_fund(contribution="1000.00")
+    requests = [(servers[index % 2], "/api/journal", _withdrawal(fund, "7.00", f"w{index}"),
+                 _headers(token, unique("w"))) for index in range(200)]
+    responses = asyncio.run(_fire(requests))
+    statuses = Counter(response.status_code for response in responses)
+    # 1000.00 affords 142 withdrawals of 7.00; every other one is refused, none fails.
+    assert statuses == {201: 142, 409: 58}
+    assert api.balances(fund)["1000"] == "6.00"
+    assert api.balances(fund)["5000"] == "994.00"
+    seqs = sorted(response.json()["seq"] for response in responses if response.status_code == 201)
+    assert seqs == list(range(2, 144))
+    report = api.verify(fund)
+    assert report["ok"] is True and report["entries_checked"] == 143
+
+
+def test_one_idempotency_key_sent_concurrently_makes_exactly_one_entry(
+        api: Api, servers: list[str]) -> None:
+    token = httpx.post(f"{servers[1]}/api/auth/token",
+                       json={"username": "t-admin", "password": PASSWORD}).json()["access_token"]
+    fund = api.new_fund(contribution="100.00")
+    key = unique("same")
+    body = _withdrawal(fund, "10.00", "one payment, many retries")
+    responses = asyncio.run(_fire([(servers[index % 2], "/api/journal", body,
+                                    _headers(token, key)) for index in range(30)]))
+    assert {response.status_code for response in responses} == {201}
+    assert len({response.json()["id"] for response in responses}) == 1
+    assert sum(1 for r in responses if "idempotent-replayed" not in r.headers) >= 1
+    assert api.balances(fund)["1000"] == "90.00"
+    entries = api.get("/api/journal", params={"fund": fund}).json()["items"]
+    assert len(entries) == 2
+    assert api.verify(fund)["ok"] is True
+
+
+def test_concurrent_reversals_of_one_entry_reverse_it_once(api: Api, servers: list[str]) -> None:
+    token = httpx.post(f"{servers[0]}/api/auth/token",
+                       json={"username": "t-admin", "password": PASSWORD}).json()["access_token"]
+    fund = api.new_fund(contribution="100.00")
+    entry = api.entry(fund, [("5000", "debit", "25"), ("1000", "credit", "25")]).json()
+    responses = asyncio.run(_fire([
+        (servers[index % 2], f"/api/journal/{entry['id']}/reversal", {}, _headers(token,
+                                                                             unique("r")))
+        for index in range(10)]))
+    assert Counter(response.status_code for response in responses) == {201: 1, 409: 9}
+    assert api.balances(fund)["1000"] == "100.00"
+    assert api.verify(fund)["ok"] is True
