@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from aidledger.persistence.database import connect
 from aidledger.services.context import Clock, ServiceContext
+from aidledger.services.tokens import TokenVerifier
 from aidledger.settings import Settings, resolve_secrets
 
 
@@ -21,6 +22,7 @@ async def open_services(settings: Settings) -> AsyncIterator[ServiceContext]:
             clock=Clock(settings.timezone),
             secrets=secrets,
             token_lifetime_seconds=settings.token_lifetime_seconds,
+            verify_token=TokenVerifier(secrets.jwt_secret).read,
         )
     finally:
         await database.close()

@@ -184,3 +184,22 @@ def test_journal_reads_are_for_admins_and_auditors(api: Api) -> None:
     assert_problem(api.get("/api/journal", role="borrower"), 403)
     assert_problem(api.get(f"/api/journal/{entry['id']}", role="borrower"), 403)
     assert_problem(api.get("/api/journal/no-such-entry"), 404)
+
+
+def test_replaying_a_reversal_returns_the_first_response_not_a_conflict(api: Api) -> None:
+    fund = api.new_fund(contribution="80.00")
+    original = api.entry(fund, [("5000", "debit", "8"), ("1000", "credit", "8")]).json()
+    first = api.post(f"/api/journal/{original['id']}/reversal", {}, key="reverse-once")
+    again = api.post(f"/api/journal/{original['id']}/reversal", {}, key="reverse-once")
+    assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+
+
+def test_replaying_a_payment_after_cash_ran_out_still_replays(api: Api) -> None:
+    fund = api.new_fund(contribution="10.00")
+    lines = [("5000", "debit", "10"), ("1000", "credit", "10")]
+    first = api.entry(fund, lines, key="pay-once", memo="Rent")
+    again = api.entry(fund, lines, key="pay-once", memo="Rent")
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]

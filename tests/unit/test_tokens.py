@@ -6,10 +6,14 @@ from jose import jwt
 
 from aidledger.domain.errors import Unauthenticated
 from aidledger.services.context import Actor, Role
-from aidledger.services.tokens import AUDIENCE, ISSUER, issue_token, read_token
+from aidledger.services.tokens import AUDIENCE, ISSUER, TokenVerifier, issue_token
 
 SECRET = "s" * 40
 ACTOR = Actor("ana", Role.ADMIN, None)
+
+
+def read_token(secret: str, token: str) -> Actor:
+    return TokenVerifier(secret).read(token)
 
 
 def _claims(**changes: object) -> dict[str, object]:
@@ -76,3 +80,24 @@ def test_token_lifetime_is_enforced_by_exp() -> None:
     old = datetime.now(UTC) - timedelta(hours=2)
     with pytest.raises(Unauthenticated, match="xpired"):
         read_token(SECRET, issue_token(SECRET, ACTOR, old, 3600))
+
+
+def test_remembered_tokens_still_expire() -> None:
+    verifier = TokenVerifier(SECRET)
+    token = issue_token(SECRET, ACTOR, datetime.now(UTC) - timedelta(seconds=59), 60)
+    assert verifier.read(token) == ACTOR
+    time.sleep(max(0.0, jwt.get_unverified_claims(token)["exp"] - time.time()) + 1.05)
+    with pytest.raises(Unauthenticated):
+        verifier.read(token)
+
+
+def test_a_token_differing_from_a_remembered_one_is_verified_afresh() -> None:
+    verifier = TokenVerifier(SECRET, capacity=2)
+    token = issue_token(SECRET, ACTOR, datetime.now(UTC), 60)
+    verifier.read(token)
+    with pytest.raises(Unauthenticated):
+        verifier.read(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+    others = [issue_token(SECRET, Actor(f"u{n}", Role.AUDITOR, None), datetime.now(UTC), 60)
+              for n in range(3)]
+    assert [verifier.read(other).username for other in others] == ["u0", "u1", "u2"]
+    assert len(verifier._verified) == 2

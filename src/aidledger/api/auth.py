@@ -10,7 +10,6 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from aidledger.domain.errors import Forbidden, Unauthenticated
 from aidledger.services.context import Actor, Role, ServiceContext
-from aidledger.services.tokens import read_token
 
 # Paths anyone may call: logging in, health probes and the API description.
 PUBLIC_PATHS = ["^/api/auth/token$", "^/health$", "^/ready$", "^/schema"]
@@ -25,8 +24,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Send 'Authorization: Bearer <token>' from POST /api/auth/token.")
         context: ServiceContext = connection.app.state.context
-        return AuthenticationResult(user=read_token(context.secrets.jwt_secret, token.strip()),
-                                    auth=token)
+        return AuthenticationResult(user=context.verify_token(token.strip()), auth=token)
 
 
 def requires_role(*roles: Role) -> Any:

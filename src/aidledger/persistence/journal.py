@@ -12,15 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from aidledger.domain.ledger import AccountType, Entry, Line, Source
+from aidledger.domain.ledger import CASH_ACCOUNT, Entry, Line, Source
 from aidledger.persistence.database import Database
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerAccount:
-    id: int
-    type: AccountType
-    balance: int  # debit minus credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,43 +21,47 @@ class ChainHead:
     last_seq: int
     last_hash: str
     reserved: int
-    accounts: dict[str, LedgerAccount]  # the ones asked for that exist, by code
+    cash: int  # debit minus credit of account 1000
 
 
-async def lock_chain_head(database: Database, fund_id: str, account_codes: set[str]) -> ChainHead:
-    """Locks the fund's head row until commit (PostgreSQL) and reads what a posting needs."""
-    codes = sorted(account_codes)
-    placeholders = ", ".join("{}" for _ in codes)
+async def account_ids(database: Database, fund_id: str, codes: set[str]) -> dict[str, int]:
+    """Ids of those of `codes` the fund has."""
+    ordered = sorted(codes)
     rows = await database.fetch(
-        "SELECT f.last_seq, f.last_hash, f.reserved, a.id AS account_id, a.code, a.type, "
-        "a.balance FROM fund AS f LEFT JOIN account AS a ON a.fund_id = f.id "
-        f"AND a.code IN ({placeholders}) WHERE f.id = {{}}" + database.lock_clause("f"),
-        *codes, fund_id,
+        f"SELECT id, code FROM account WHERE fund_id = {{}} AND code IN "
+        f"({', '.join('{}' for _ in ordered)})",
+        fund_id, *ordered,
     )
-    first = rows[0]
-    return ChainHead(
-        last_seq=first["last_seq"],
-        last_hash=first["last_hash"],
-        reserved=first["reserved"],
-        accounts={
-            row["code"]: LedgerAccount(row["account_id"], AccountType(row["type"]), row["balance"])
-            for row in rows if row["code"] is not None
-        },
-    )
+    return {row["code"]: row["id"] for row in rows}
 
 
-async def insert_entry(database: Database, fund_id: str, entry: Entry,
-                       account_ids: dict[str, int]) -> None:
-    line_values = ", ".join("({}, {}, {}, {}, {}, {})" for _ in entry.lines)
-    line_arguments: list[Any] = []
-    for number, line in enumerate(entry.lines, start=1):
-        line_arguments += [entry.id, number, account_ids[line.account], line.debit, line.credit,
-                           line.memo]
+async def lock_chain_head(database: Database, fund_id: str) -> ChainHead:
+    """Locks the fund's head row until commit (PostgreSQL) and reads what a posting needs."""
+    row = await database.fetch_one(
+        "SELECT f.last_seq, f.last_hash, f.reserved, a.balance AS cash FROM fund AS f "
+        f"JOIN account AS a ON a.fund_id = f.id AND a.code = '{CASH_ACCOUNT}' "
+        "WHERE f.id = {}" + database.lock_clause("f"),
+        fund_id,
+    )
+    assert row is not None, f"fund {fund_id} has no cash account"
+    return ChainHead(row["last_seq"], row["last_hash"], row["reserved"], row["cash"])
+
+
+async def insert_lines(database: Database, entry_id: str, lines: Sequence[Line],
+                       account_ids: Sequence[int]) -> None:
+    """The lines of an entry not yet inserted; the entry must follow in this transaction."""
+    arguments: list[Any] = []
+    for number, (line, account_id) in enumerate(zip(lines, account_ids, strict=True), start=1):
+        arguments += [entry_id, number, account_id, line.debit, line.credit, line.memo]
     await database.execute(
         "INSERT INTO journal_line (entry_id, line_no, account_id, debit, credit, memo) VALUES "
-        + line_values,
-        *line_arguments,
+        + ", ".join("({}, {}, {}, {}, {}, {})" for _ in lines),
+        *arguments,
     )
+
+
+async def insert_entry(database: Database, fund_id: str, entry: Entry) -> None:
+    """The entry row: the database checks it against its lines and the chain head."""
     await database.execute(
         "INSERT INTO journal_entry (id, fund_id, seq, entry_date, memo, created_by, created_at, "
         "reverses, source_kind, source_id, prev_hash, hash) "

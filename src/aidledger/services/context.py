@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -50,6 +51,10 @@ class ServiceContext:
     clock: Clock
     secrets: Secrets
     token_lifetime_seconds: int
+    # Bearer token -> the caller it names (signature, expiry, claims checked).
+    verify_token: Callable[[str], Actor]
     # A fund's id, code and currency never change and funds are never deleted, so every
     # process may remember them: it saves a query on each posting.
     known_funds: dict[str, FundRef] = field(default_factory=dict)
+    # Likewise accounts: (fund id, account code) -> account id.
+    known_accounts: dict[tuple[str, str], int] = field(default_factory=dict)

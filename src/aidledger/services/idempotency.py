@@ -1,9 +1,10 @@
 """Idempotency keys: a retried money-moving request never moves money twice.
 
-The key is stored in the same transaction as what the request wrote, with the response
-it got. Two requests racing with one key both may do the work, but only one can commit
-the key: the other's whole transaction rolls back and it answers with the winner's
-response.
+The key is looked up first, before any rule about the current state is checked (a replay
+of a reversal must not meet "already reversed"), and stored in the same transaction as
+what the request wrote, with the response it got. Two requests racing with one key may
+both do the work, but only one can commit the key: the other's whole transaction rolls
+back and it answers with the winner's response.
 """
 
 from __future__ import annotations
@@ -40,12 +41,12 @@ async def run_once(
     operation: Callable[[], Awaitable[dict[str, Any]]],
 ) -> StoredResponse:
     """Runs `operation` in one write transaction, or replays the response it gave before."""
-    if claim is not None:
-        earlier = await _earlier_response(database, claim)
-        if earlier is not None:
-            return earlier
     try:
         async with database.write():
+            if claim is not None:
+                earlier = await _earlier_response(database, claim)
+                if earlier is not None:
+                    return earlier
             body = json.dumps(await operation(), ensure_ascii=False)
             if claim is not None:
                 await database.execute(

@@ -131,6 +131,8 @@ async def reverse_entry(
     )
 
     async def reverse() -> dict[str, Any]:
+        if stored.reversed_by is not None:
+            raise _already_reversed(original.id)
         try:
             entry = await append_entry(context, actor, fund, draft)
             # The unique index on `reverses` refuses a second reversal at this statement.
@@ -140,8 +142,6 @@ async def reverse_entry(
             raise
         return entry_document(entry, reversed_by=None)
 
-    if stored.reversed_by is not None:
-        raise _already_reversed(original.id)
     return await run_once(context.database, context.clock, claim, 201, reverse)
 
 
