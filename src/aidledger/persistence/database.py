@@ -9,9 +9,11 @@ which the services take row locks (`lock_clause`) on what they change.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
 import asyncpg
@@ -64,6 +66,23 @@ def _translate(error: Exception) -> StorageConflict | None:
     return None
 
 
+@lru_cache(maxsize=1024)
+def _placeholders(sql: str, postgres: bool) -> str:
+    """`{}` placeholders in the driver's style: `$1, $2 ...` or `?`. Our SQL holds no other
+    braces; the statements are few and fixed, so each is translated once."""
+    if not postgres:
+        return sql.replace("{}", "?")
+    numbers = iter(range(1, sql.count("{}") + 1))
+    return re.sub(r"\{\}", lambda _: f"${next(numbers)}", sql)
+
+
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Pool release hook. asyncpg's default resets the whole session on every release, a
+    round trip per request; our sessions change nothing that outlives a transaction
+    (only SET TRANSACTION / SET LOCAL; the migration lock has a connection of its own),
+    and asyncpg still rolls back any transaction left open."""
+
+
 class Database:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -76,7 +95,8 @@ class Database:
 
     async def start(self) -> None:
         if self.is_postgres:
-            await self.engine.start_connection_pool(min_size=2, max_size=POOL_SIZE)
+            await self.engine.start_connection_pool(min_size=2, max_size=POOL_SIZE,
+                                                    reset=_keep_session)
         else:
             # WAL lets readers run while one writer commits; the mode persists in the file.
             await self.execute("PRAGMA journal_mode=WAL")
@@ -116,13 +136,27 @@ class Database:
 
     async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         try:
-            rows = await self.engine.run_querystring(QueryString(sql, *args))
+            rows = await self._run(sql, args)
         except (asyncpg.PostgresError, sqlite3.IntegrityError) as error:
             conflict = _translate(error)
             if conflict is None:
                 raise
             raise conflict from error
         return [dict(row) for row in rows or ()]
+
+    async def _run(self, sql: str, args: tuple[Any, ...]) -> Any:
+        transaction = self.engine.current_transaction.get()
+        if self.is_postgres:
+            compiled = _placeholders(sql, postgres=True)
+            if transaction is not None:
+                return await transaction.connection.fetch(compiled, *args)
+            return await self.engine.pool.fetch(compiled, *args)
+        if transaction is not None:
+            async with transaction.connection.execute(_placeholders(sql, postgres=False),
+                                                      args) as cursor:
+                return await cursor.fetchall()
+        # Outside a transaction Piccolo opens (and closes) an SQLite connection per query.
+        return await self.engine.run_querystring(QueryString(sql, *args))
 
     async def fetch_one(self, sql: str, *args: Any) -> dict[str, Any] | None:
         rows = await self.fetch(sql, *args)

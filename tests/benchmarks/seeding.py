@@ -1,0 +1,48 @@
+"""Seeding a fund with a long history fast: set-based SQL with the ledger triggers off,
+then the derived state (running balances, day totals, chain head) rebuilt from the
+lines, as the triggers would have left it. The seeded hashes are placeholders, so
+these funds are for read benchmarks only (verify would rightly reject them)."""
+
+from __future__ import annotations
+
+from tests.support import on_postgres, raw_sql
+
+START = "2023-01-01"
+DAYS = 1095  # three years of history
+
+
+def seed_fund(fund_id: str, entries: int) -> None:
+    """`entries` two-line entries (so twice as many lines), alternating a donation
+    (Dr 1000 / Cr 3000, 2.00) and a grant (Dr 5000 / Cr 1000, 1.00): cash stays positive."""
+    accounts = dict(raw_sql(f"SELECT code, id FROM account WHERE fund_id = '{fund_id}'")[0])
+    cash, donations, grants = accounts["1000"], accounts["3000"], accounts["5000"]
+    prefix = f"seed-{fund_id}-"
+    series = (f"generate_series(1, {entries}) AS g(n)" if on_postgres() else
+              f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {entries})"
+              " SELECT n FROM s) AS g")
+    day = (f"DATE '{START}' + (g.n * {DAYS} / {entries})" if on_postgres() else
+           f"date('{START}', '+' || (g.n * {DAYS} / {entries}) || ' days')")
+    zeros = "'" + "0" * 64 + "'"
+    load = [
+        "INSERT INTO journal_entry (id, fund_id, seq, entry_date, memo, created_by, created_at, "
+        f"prev_hash, hash) SELECT '{prefix}' || g.n, '{fund_id}', g.n, {day}, 'seeded', 'bench', "
+        f"'2026-01-01 00:00:00+00:00', {zeros}, {zeros} FROM {series}",
+        "INSERT INTO journal_line (entry_id, line_no, account_id, debit, credit) "
+        f"SELECT '{prefix}' || g.n, 1, CASE WHEN g.n % 2 = 1 THEN {cash} ELSE {grants} END, "
+        f"CASE WHEN g.n % 2 = 1 THEN 200 ELSE 100 END, 0 FROM {series}",
+        "INSERT INTO journal_line (entry_id, line_no, account_id, debit, credit) "
+        f"SELECT '{prefix}' || g.n, 2, CASE WHEN g.n % 2 = 1 THEN {donations} ELSE {cash} END, 0, "
+        f"CASE WHEN g.n % 2 = 1 THEN 200 ELSE 100 END FROM {series}",
+        "UPDATE account SET balance = coalesce((SELECT sum(l.debit - l.credit) FROM journal_line "
+        f"AS l WHERE l.account_id = account.id), 0) WHERE fund_id = '{fund_id}'",
+        "INSERT INTO account_day (account_id, day, debit, credit) SELECT l.account_id, "
+        "e.entry_date, sum(l.debit), sum(l.credit) FROM journal_line AS l JOIN journal_entry AS e "
+        f"ON e.id = l.entry_id WHERE e.fund_id = '{fund_id}' GROUP BY l.account_id, e.entry_date",
+        f"UPDATE fund SET last_seq = {entries}, last_hash = {zeros} WHERE id = '{fund_id}'",
+    ]
+    if on_postgres():
+        raw_sql("SET LOCAL session_replication_role = replica", *load)
+        return
+    triggers = raw_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")[0]
+    raw_sql(*[f"DROP TRIGGER {name}" for name, _ in triggers], *load,
+            *[definition for _, definition in triggers])
