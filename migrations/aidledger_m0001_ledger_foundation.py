@@ -73,11 +73,11 @@ COMMON_TABLES = [
     """,
 ]
 
-SQLITE = [
-    *COMMON_TABLES,
+# The ledger's tables, the same on both engines but for how an id counts up.
+LEDGER_TABLES = [
     """
     CREATE TABLE account (
-        id INTEGER PRIMARY KEY,
+        id {identity},
         fund_id TEXT NOT NULL REFERENCES fund(id),
         code TEXT NOT NULL,
         name TEXT NOT NULL,
@@ -90,7 +90,7 @@ SQLITE = [
     """,
     """
     CREATE TABLE journal_entry (
-        pk INTEGER PRIMARY KEY,
+        pk {identity},
         id TEXT NOT NULL UNIQUE,
         fund_id TEXT NOT NULL REFERENCES fund(id),
         seq BIGINT NOT NULL CHECK (seq >= 1),
@@ -110,7 +110,7 @@ SQLITE = [
     CREATE TABLE journal_line (
         entry_id TEXT NOT NULL REFERENCES journal_entry(id) DEFERRABLE INITIALLY DEFERRED,
         line_no INTEGER NOT NULL,
-        account_id INTEGER NOT NULL REFERENCES account(id),
+        account_id BIGINT NOT NULL REFERENCES account(id),
         debit BIGINT NOT NULL,
         credit BIGINT NOT NULL,
         memo TEXT,
@@ -125,7 +125,7 @@ SQLITE = [
     "CREATE INDEX journal_entry_fund_date ON journal_entry (fund_id, entry_date)",
     """
     CREATE TABLE account_day (
-        account_id INTEGER NOT NULL REFERENCES account(id),
+        account_id BIGINT NOT NULL REFERENCES account(id),
         day DATE NOT NULL,
         debit BIGINT NOT NULL,
         credit BIGINT NOT NULL,
@@ -143,7 +143,7 @@ SQLITE = [
     """,
     """
     CREATE TABLE audit_event (
-        id INTEGER PRIMARY KEY,
+        id {identity},
         at TIMESTAMPTZ NOT NULL,
         actor TEXT NOT NULL,
         action TEXT NOT NULL,
@@ -155,6 +155,11 @@ SQLITE = [
     )
     """,
     "CREATE INDEX audit_event_subject ON audit_event (subject_kind, subject_id)",
+]
+
+SQLITE = [
+    *COMMON_TABLES,
+    *[table.format(identity="INTEGER PRIMARY KEY") for table in LEDGER_TABLES],
     # Append-only: corrections are reversal entries, never edits.
     *[
         f"""
@@ -219,86 +224,8 @@ SQLITE = [
 
 POSTGRES = [
     *COMMON_TABLES,
-    """
-    CREATE TABLE account (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        fund_id TEXT NOT NULL REFERENCES fund(id),
-        code TEXT NOT NULL,
-        name TEXT NOT NULL,
-        type TEXT NOT NULL CHECK (type IN ('asset', 'liability', 'equity', 'income', 'expense')),
-        balance BIGINT NOT NULL DEFAULT 0,
-        created_at TIMESTAMPTZ NOT NULL,
-        UNIQUE (fund_id, code),
-        CONSTRAINT cash_not_negative CHECK (code <> '1000' OR balance >= 0)
-    )
-    """,
-    """
-    CREATE TABLE journal_entry (
-        pk BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        fund_id TEXT NOT NULL REFERENCES fund(id),
-        seq BIGINT NOT NULL CHECK (seq >= 1),
-        entry_date DATE NOT NULL,
-        memo TEXT NOT NULL,
-        created_by TEXT NOT NULL,
-        created_at TIMESTAMPTZ NOT NULL,
-        reverses TEXT UNIQUE REFERENCES journal_entry(id),
-        source_kind TEXT,
-        source_id TEXT,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        UNIQUE (fund_id, seq)
-    )
-    """,
-    """
-    CREATE TABLE journal_line (
-        entry_id TEXT NOT NULL REFERENCES journal_entry(id) DEFERRABLE INITIALLY DEFERRED,
-        line_no INTEGER NOT NULL,
-        account_id BIGINT NOT NULL REFERENCES account(id),
-        debit BIGINT NOT NULL,
-        credit BIGINT NOT NULL,
-        memo TEXT,
-        PRIMARY KEY (entry_id, line_no),
-        CONSTRAINT one_side_positive CHECK (
-            debit >= 0 AND credit >= 0
-            AND ((debit > 0 AND credit = 0) OR (credit > 0 AND debit = 0))
-        )
-    )
-    """,
-    "CREATE INDEX journal_line_account ON journal_line (account_id)",
-    "CREATE INDEX journal_entry_fund_date ON journal_entry (fund_id, entry_date)",
-    """
-    CREATE TABLE account_day (
-        account_id BIGINT NOT NULL REFERENCES account(id),
-        day DATE NOT NULL,
-        debit BIGINT NOT NULL,
-        credit BIGINT NOT NULL,
-        PRIMARY KEY (account_id, day)
-    )
-    """,
-    """
-    CREATE TABLE contribution (
-        id TEXT PRIMARY KEY,
-        fund_id TEXT NOT NULL REFERENCES fund(id),
-        donor TEXT NOT NULL,
-        amount BIGINT NOT NULL CHECK (amount > 0),
-        entry_id TEXT NOT NULL UNIQUE REFERENCES journal_entry(id)
-    )
-    """,
-    """
-    CREATE TABLE audit_event (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        at TIMESTAMPTZ NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        subject_kind TEXT NOT NULL,
-        subject_id TEXT NOT NULL,
-        fund_id TEXT,
-        before_state TEXT,
-        after_state TEXT
-    )
-    """,
-    "CREATE INDEX audit_event_subject ON audit_event (subject_kind, subject_id)",
+    *[table.format(identity="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")
+      for table in LEDGER_TABLES],
     """
     CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

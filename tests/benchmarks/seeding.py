@@ -18,8 +18,8 @@ def seed_fund(fund_id: str, entries: int) -> None:
     cash, donations, grants = accounts["1000"], accounts["3000"], accounts["5000"]
     prefix = f"seed-{fund_id}-"
     series = (f"generate_series(1, {entries}) AS g(n)" if on_postgres() else
-              f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {entries})"
-              " SELECT n FROM s) AS g")
+              "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s "
+              f"WHERE n < {entries}) SELECT n FROM s) AS g")
     day = (f"DATE '{START}' + (g.n * {DAYS} / {entries})" if on_postgres() else
            f"date('{START}', '+' || (g.n * {DAYS} / {entries}) || ' days')")
     zeros = "'" + "0" * 64 + "'"

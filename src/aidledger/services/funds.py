@@ -6,13 +6,12 @@ import uuid
 from typing import Any
 
 from aidledger.domain import money
-from aidledger.domain.errors import Conflict, FieldError, NotFound, RuleViolation
+from aidledger.domain.errors import NotFound, RuleViolation
 from aidledger.domain.ledger import DEFAULT_CHART, AccountType
-from aidledger.persistence.database import StorageConflict
 from aidledger.persistence.tables import Account, Fund
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, FundRef, ServiceContext
-from aidledger.services.validation import require_code, require_text
+from aidledger.services.validation import require_code, require_text, taken_means_conflict
 
 
 def fund_document(row: dict[str, Any]) -> dict[str, Any]:
@@ -34,7 +33,7 @@ async def create_fund(
     now = context.clock.now()
     fund = Fund(id=str(uuid.uuid4()), code=code, name=name, currency=currency, created_at=now,
                 created_by=actor.username)
-    try:
+    with taken_means_conflict("code", f"A fund with code {code!r} already exists."):
         async with context.database.write():
             await Fund.insert(fund).run()
             await Account.insert(
@@ -44,11 +43,6 @@ async def create_fund(
             document = fund_document(fund.to_dict())
             await record_event(context.database, context.clock, actor, "fund.created",
                                ("fund", fund.id), after=document, fund_id=fund.id)
-    except StorageConflict as conflict:
-        if conflict.kind == "unique" and conflict.concerns("code"):
-            raise Conflict(f"A fund with code {code!r} already exists.",
-                           [FieldError("code", "already in use")]) from conflict
-        raise
     return document
 
 
@@ -119,16 +113,12 @@ async def add_account(
     name = require_text(name, "name")
     account = Account(fund_id=fund.id, code=code, name=name, type=AccountType(type).value,
                       created_at=context.clock.now())
-    try:
+    with taken_means_conflict("code", f"Fund {fund.code!r} already has an account {code!r}.",
+                              "already in use in this fund"):
         async with context.database.write():
             await Account.insert(account).run()
             document = account_document({**account.to_dict(), "balance": 0}, fund.currency)
             await record_event(context.database, context.clock, actor, "account.created",
                                ("account", f"{fund.code}/{code}"), after=document,
                                fund_id=fund.id)
-    except StorageConflict as conflict:
-        if conflict.kind == "unique" and conflict.concerns("code"):
-            raise Conflict(f"Fund {fund.code!r} already has an account {code!r}.",
-                           [FieldError("code", "already in use in this fund")]) from conflict
-        raise
     return document

@@ -10,17 +10,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from aidledger.domain.errors import (
-    Conflict,
-    FieldError,
     InvalidInput,
     RuleViolation,
     Unauthenticated,
 )
-from aidledger.persistence.database import StorageConflict
 from aidledger.persistence.tables import AppUser, Person
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.tokens import issue_token
+from aidledger.services.validation import taken_means_conflict
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$")
 MIN_PASSWORD_LENGTH = 10
@@ -58,16 +56,11 @@ async def create_user(
         created_by=actor if isinstance(actor, str) else actor.username,
     )
     document = user_document(user.to_dict())
-    try:
+    with taken_means_conflict("username", f"The username {username!r} is taken."):
         async with context.database.write():
             await AppUser.insert(user).run()
             await record_event(context.database, context.clock, actor, "user.created",
                                ("user", username), after=document)
-    except StorageConflict as conflict:
-        if conflict.kind == "unique" and conflict.concerns("username"):
-            raise Conflict(f"The username {username!r} is taken.",
-                           [FieldError("username", "already in use")]) from conflict
-        raise
     return document
 
 

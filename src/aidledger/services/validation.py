@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from aidledger.domain.errors import InvalidInput
+from aidledger.domain.errors import Conflict, FieldError, InvalidInput
+from aidledger.persistence.database import StorageConflict
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
@@ -28,3 +31,15 @@ def require_text(value: str, field: str, *, max_length: int = 200) -> str:
 
 def optional_text(value: str | None, field: str, *, max_length: int = 500) -> str | None:
     return None if value is None else require_text(value, field, max_length=max_length)
+
+
+@contextmanager
+def taken_means_conflict(field: str, detail: str,
+                         message: str = "already in use") -> Iterator[None]:
+    """Around a write: the database's unique index on `field` answers 409 naming it."""
+    try:
+        yield
+    except StorageConflict as conflict:
+        if conflict.kind == "unique" and conflict.concerns(field):
+            raise Conflict(detail, [FieldError(field, message)]) from conflict
+        raise
