@@ -1,0 +1,72 @@
+"""Deciding: every rule of the version in force is evaluated, none skipped, so a decision
+always explains itself in full."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import cel
+
+from aidledger.rules.model import Decision, FactError, Policy, Reason, Rule, Version
+
+
+def decide(policy: Policy, facts: dict[str, Any], on: date, now: datetime) -> Decision:
+    """Raises NoPolicyInForce before the first version, FactError when a rule cannot be
+    evaluated on these facts (never a silent false)."""
+    version = policy.version_on(on)
+    context = cel.Context({**facts, "params": version.params})
+    reasons, awarded = [], []
+    for rule in version.rules:
+        passed = rule_passes(policy.id, rule, context)
+        reasons.append(Reason(rule.id, passed, rule.description, _detail(rule, facts, version)))
+        if passed and rule.credits is not None:
+            awarded.append((rule.id, rule_credits(policy.id, rule, context)))
+    # Rules that award credit do not decide eligibility; every other rule must pass.
+    eligible = all(reason.passed for reason, rule in zip(reasons, version.rules, strict=True)
+                   if rule.credits is None)
+    return Decision(
+        policy=policy.id, version=version.version, sha256=policy.sha256,
+        outcome="eligible" if eligible else "ineligible", reasons=tuple(reasons),
+        evaluated_at=now, credits=tuple(awarded) if eligible else (),
+    )
+
+
+def rule_passes(policy_id: str, rule: Rule, context: cel.Context) -> bool:
+    result = _run(policy_id, rule, rule.program, rule.condition, context)
+    if not isinstance(result, bool):
+        raise FactError(policy_id, rule.id, rule.condition,
+                        f"gave {result!r}, not true or false")
+    return result
+
+
+def rule_credits(policy_id: str, rule: Rule, context: cel.Context) -> int:
+    assert rule.credits is not None
+    assert rule.credits_source is not None
+    result = _run(policy_id, rule, rule.credits, rule.credits_source, context)
+    if isinstance(result, bool) or not isinstance(result, int) or result < 0:
+        raise FactError(policy_id, rule.id, rule.credits_source,
+                        f"credits gave {result!r}, not a whole number of credits")
+    return result
+
+
+def _run(policy_id: str, rule: Rule, program: cel.Program, source: str,
+         context: cel.Context) -> Any:
+    try:
+        return program.execute(context)
+    except KeyError as missing:
+        raise FactError(policy_id, rule.id, source, f"missing fact {missing}") from None
+    except (TypeError, RuntimeError, ValueError) as error:
+        raise FactError(policy_id, rule.id, source, str(error).split(". ")[0]) from None
+
+
+def _detail(rule: Rule, facts: dict[str, Any], version: Version) -> str:
+    """The values the rule looked at, e.g. "applicant.age = 17; params.min_age = 18"."""
+    scopes = {**facts, "params": version.params}
+    shown = []
+    for reference in rule.references:
+        scope, _, name = reference.partition(".")
+        value = scopes.get(scope, {}).get(name, "(missing)")
+        shown.append(f"{reference} = {json.dumps(value, ensure_ascii=False, default=str)}")
+    return "; ".join(shown)
