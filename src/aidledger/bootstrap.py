@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aidledger.persistence.database import connect
+from aidledger.rules.loader import load_policies
 from aidledger.services.context import Clock, ServiceContext
 from aidledger.services.tokens import TokenVerifier
 from aidledger.settings import Settings, resolve_secrets
@@ -14,6 +15,8 @@ from aidledger.settings import Settings, resolve_secrets
 @asynccontextmanager
 async def open_services(settings: Settings) -> AsyncIterator[ServiceContext]:
     secrets = resolve_secrets(settings)
+    # A broken policy file stops start-up here, before any connection is opened.
+    policies = load_policies(settings.policies_path)
     database = connect()
     await database.start()
     try:
@@ -23,6 +26,7 @@ async def open_services(settings: Settings) -> AsyncIterator[ServiceContext]:
             secrets=secrets,
             token_lifetime_seconds=settings.token_lifetime_seconds,
             verify_token=TokenVerifier(secrets.jwt_secret).read,
+            policies=policies,
         )
     finally:
         await database.close()

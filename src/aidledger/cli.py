@@ -1,4 +1,4 @@
-"""The `aidledger` command: serve, migrate, users, demo, verify."""
+"""The `aidledger` command: serve, migrate, users, demo, verify, policies."""
 
 from __future__ import annotations
 
@@ -100,6 +100,16 @@ def _command_verify(settings: Settings, arguments: argparse.Namespace) -> int:
     return asyncio.run(verify())
 
 
+def _command_policies_check(settings: Settings, _: argparse.Namespace) -> int:
+    from aidledger.rules.loader import load_policies
+
+    for policy in load_policies(settings.policies_path):
+        versions = ", ".join(f"v{version.version} from {version.effective_from.isoformat()} "
+                             f"({len(version.rules)} rules)" for version in policy.versions)
+        print(f"ok   {policy.file}: {policy.id} ({policy.applies_to}): {versions}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aidledger", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -124,11 +134,16 @@ def _parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="recompute hash chains and balances")
     verify.add_argument("--fund", help="one fund's code or id (default: every fund)")
     verify.set_defaults(run=_command_verify)
+    policies = commands.add_parser("policies", help="policy files").add_subparsers(
+        dest="policies_command", required=True)
+    policies.add_parser("check", help="load and check every policy file").set_defaults(
+        run=_command_policies_check)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from aidledger.domain.errors import DomainError
+    from aidledger.rules.model import PolicyError
 
     arguments = _parser().parse_args(argv)
     try:
@@ -136,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(arguments.run(settings, arguments))
     except ConfigurationError as error:
         print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    except PolicyError as error:
+        print(f"policy error: {error}", file=sys.stderr)
         return 2
     except DomainError as error:
         details = "; ".join(f"{item.field}: {item.message}" for item in error.errors)

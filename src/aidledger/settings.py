@@ -45,6 +45,10 @@ class Settings:
     def migrations_path(self) -> Path:
         return self.project_root / "migrations"
 
+    @property
+    def policies_path(self) -> Path:
+        return self.project_root / "policies"
+
 
 @dataclass(frozen=True, slots=True)
 class Secrets:

@@ -135,7 +135,7 @@ def test_yaml_errors_give_the_line(tmp_path: Path) -> None:
 def test_a_broken_file_stops_the_whole_set_from_loading(tmp_path: Path) -> None:
     _write(tmp_path, TWO_VERSIONS)
     _write(tmp_path, "id: broken\n", name="broken.yaml")
-    with pytest.raises(PolicyError, match="broken.yaml"):
+    with pytest.raises(PolicyError, match=r"broken\.yaml"):
         load_policies(tmp_path)
 
 

@@ -13,7 +13,16 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from aidledger.api.auth import PUBLIC_PATHS, BearerTokenMiddleware
-from aidledger.api.controllers import audit, auth, funds, health, journal, people, users
+from aidledger.api.controllers import (
+    audit,
+    auth,
+    funds,
+    health,
+    journal,
+    people,
+    policies,
+    users,
+)
 from aidledger.api.errors import handle_exception
 from aidledger.bootstrap import open_services
 from aidledger.services.context import Actor, ServiceContext
@@ -41,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[*health.ROUTES, *auth.ROUTES, *users.ROUTES, *funds.ROUTES,
-                        *journal.ROUTES, *people.ROUTES, *audit.ROUTES],
+                        *journal.ROUTES, *people.ROUTES, *audit.ROUTES, *policies.ROUTES],
         lifespan=[open_database],
         dependencies={
             "context": Provide(_context, sync_to_thread=False),

@@ -232,3 +232,99 @@ class AuditEventOut(Struct):
 class AuditEventPage(Struct):
     items: list[AuditEventOut]
     next_cursor: str | None
+
+
+class CourseCompletionCreate(Request):
+    course: Text
+    completed_on: Text
+    score: int | None = None
+
+
+class PolicyEvaluation(Request):
+    facts: dict[str, Any]
+    as_of: Text | None = None
+
+
+class PolicySummary(Struct):
+    id: str
+    applies_to: str
+    title: str
+    effective_from: str | None
+    version: int | None
+    sha256: str
+
+
+class PolicyList(Struct):
+    items: list[PolicySummary]
+
+
+class PolicyOut(Struct):
+    id: str
+    applies_to: str
+    title: str
+    file: str
+    sha256: str
+    versions: list[dict[str, Any]]
+
+
+class ReasonOut(Struct):
+    rule: str
+    passed: bool
+    description: str
+    detail: str
+
+
+class DecisionOut(Struct):
+    policy: str
+    version: int
+    sha256: str
+    outcome: Literal["eligible", "ineligible"]
+    reasons: list[ReasonOut]
+    evaluated_at: str
+
+
+class CourseOut(Struct):
+    code: str
+    title: str
+    credits: int
+    passing_score: int
+    languages: list[str]
+
+
+class CourseList(Struct):
+    items: list[CourseOut]
+
+
+class CompletionOut(Struct):
+    id: str
+    person: str
+    course: str
+    completed_on: str
+    score: int | None
+    decision: DecisionOut
+
+
+class CreditAwarded(Struct):
+    rule: str
+    credits: int
+
+
+class CompletionRecorded(Struct):
+    completion: CompletionOut
+    credits_awarded: list[CreditAwarded]
+    total_credits: int
+
+
+class CreditAwardOut(Struct):
+    course: str
+    rule: str
+    credits: int
+    awarded_on: str
+    policy: str
+    policy_version: int
+    policy_sha256: str
+
+
+class CreditsOut(Struct):
+    total: int
+    awards: list[CreditAwardOut]

@@ -23,3 +23,13 @@ def require_not_future(value: date, today: date, field: str) -> None:
     if value > today:
         raise RuleViolation.field(field, f"{value.isoformat()} is in the future (today is "
                                          f"{today.isoformat()})")
+
+
+def whole_months_between(start: date, end: date) -> int:
+    """Calendar months from `start` to `end`, counting only completed months."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    return months - (1 if end.day < start.day else 0)
+
+
+def whole_years_between(start: date, end: date) -> int:
+    return whole_months_between(start, end) // 12

@@ -16,7 +16,10 @@ def decide(policy: Policy, facts: dict[str, Any], on: date, now: datetime) -> De
     """Raises NoPolicyInForce before the first version, FactError when a rule cannot be
     evaluated on these facts (never a silent false)."""
     version = policy.version_on(on)
-    context = cel.Context({**facts, "params": version.params})
+    try:
+        context = cel.Context({**facts, "params": version.params})
+    except (TypeError, ValueError, OverflowError) as error:
+        raise FactError(policy.id, "*", "facts", f"cannot be read: {error}") from None
     reasons, awarded = [], []
     for rule in version.rules:
         passed = rule_passes(policy.id, rule, context)
@@ -57,7 +60,7 @@ def _run(policy_id: str, rule: Rule, program: cel.Program, source: str,
         return program.execute(context)
     except KeyError as missing:
         raise FactError(policy_id, rule.id, source, f"missing fact {missing}") from None
-    except (TypeError, RuntimeError, ValueError) as error:
+    except Exception as error:  # the CEL extension reports failures with several types
         raise FactError(policy_id, rule.id, source, str(error).split(". ")[0]) from None
 
 

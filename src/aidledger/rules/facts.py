@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-APPLICANT = {
+APPLICANT_PROFILE = {
     "age": "int: whole years on the decision date",
     "course_credits": "int: financial-literacy credits earned so far",
+    "months_in_community": "int: whole months since they were registered",
+    "household_size": "int: people in the household (1 when not recorded)",
+}
+# What an application decision also knows of the applicant's borrowing and grants.
+APPLICANT = {
+    **APPLICANT_PROFILE,
     "loans_active": "int: loans disbursed and not yet closed or written off",
     "loans_in_arrears": "int: active loans with an instalment overdue",
     "loans_repaid": "int: loans repaid in full",
     "max_days_past_due_ever": "int: the longest any of their instalments was ever overdue",
     "grants_received_last_365_days": "int: minor units of grants approved or paid to them "
                                      "in the last 365 days (in the programme, for grants)",
-    "months_in_community": "int: whole months since they were registered",
-    "household_size": "int: people in the household (1 when not recorded)",
 }
 APPLICATION = {
     "amount": "int: minor units asked for",
@@ -53,7 +57,8 @@ FACTS_BY_KIND: dict[str, dict[str, dict[str, str]]] = {
     "loan_application": {"applicant": APPLICANT, "application": APPLICATION, "product": PRODUCT},
     "grant_application": {"applicant": APPLICANT, "application": APPLICATION,
                           "program": PROGRAM},
-    "course_completion": {"applicant": APPLICANT, "course": COURSE, "completion": COMPLETION,
+    "course_completion": {"applicant": APPLICANT_PROFILE, "course": COURSE,
+                          "completion": COMPLETION,
                           "history": HISTORY},
     "approval": {"application": APPLICATION},
 }

@@ -9,6 +9,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from aidledger.persistence.database import Database
+from aidledger.rules.loader import PolicySet
 from aidledger.settings import Secrets
 
 
@@ -53,6 +54,7 @@ class ServiceContext:
     token_lifetime_seconds: int
     # Bearer token -> the caller it names (signature, expiry, claims checked).
     verify_token: Callable[[str], Actor]
+    policies: PolicySet
     # A fund's id, code and currency never change and funds are never deleted, so every
     # process may remember them: it saves a query on each posting.
     known_funds: dict[str, FundRef] = field(default_factory=dict)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import get, post
+from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from aidledger.api.auth import ADMIN, ANY_ROLE
+from aidledger.api.idempotency import idempotency_claim, stored_response
 from aidledger.api.openapi import responses
-from aidledger.api.parameters import Caller, Context
-from aidledger.api.schemas import PersonCreate, PersonOut
-from aidledger.services import people
+from aidledger.api.parameters import AuthenticatedRequest, Caller, Context, IdempotencyKeyHeader
+from aidledger.api.schemas import (
+    CompletionRecorded,
+    CourseCompletionCreate,
+    CreditsOut,
+    PersonCreate,
+    PersonOut,
+)
+from aidledger.services import credits, people
 
 
 @post("/api/people", guards=[ADMIN], responses=responses(201, PersonOut, 400, 401, 403, 409, 422))
@@ -30,4 +37,24 @@ async def get_person(context: Context, actor: Caller, person_id: FromPath[str]) 
     return await people.get_person(context, actor, person_id)
 
 
-ROUTES = [create_person, get_person]
+@post("/api/people/{person_id:str}/course-completions", guards=[ADMIN],
+      responses=responses(201, CompletionRecorded, 400, 401, 403, 404, 409, 422))
+async def record_completion(context: Context, actor: Caller, request: AuthenticatedRequest,
+                            person_id: FromPath[str], data: JSONBody[CourseCompletionCreate],
+                            idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
+    """Record a course completion; the course policy decides which credits it earns."""
+    claim = await idempotency_claim(request, idempotency_key, required=False)
+    return stored_response(await credits.record_completion(
+        context, actor, person_id, claim, course_code=data.course,
+        completed_on_text=data.completed_on, score=data.score))
+
+
+@get("/api/people/{person_id:str}/credits", guards=[ANY_ROLE],
+     responses=responses(200, CreditsOut, 401, 403, 404))
+async def person_credits(context: Context, actor: Caller,
+                         person_id: FromPath[str]) -> dict[str, Any]:
+    """Credits earned, each with the rule and policy version that granted it."""
+    return await credits.person_credits(context, actor, person_id)
+
+
+ROUTES = [create_person, get_person, record_completion, person_credits]
