@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from aidledger.persistence.tables import Fund
-from aidledger.services import funds, ledger, people, users
+from aidledger.services import credits, funds, ledger, people, users
 from aidledger.services.context import Actor, Role, ServiceContext
 
 FUND_CODE = "hk-mutual-aid"
@@ -57,6 +57,13 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
         created.append(await people.create_person(
             context, admin, full_name=name, language=language, phone=phone, id_document=None,
             date_of_birth=born))
+    # Maria and Siti have been to the financial-literacy classes.
+    for member, course, days_ago, score in ((0, "budgeting-basics", 60, 85),
+                                            (0, "avoiding-debt-traps", 30, 78),
+                                            (1, "remittances-and-savings", 20, 91)):
+        await credits.record_completion(
+            context, admin, created[member]["id"], None, course_code=course,
+            completed_on_text=(today - timedelta(days=days_ago)).isoformat(), score=score)
     borrower = DemoLogin("demo-borrower", "borrower", secrets.token_urlsafe(12))
     await users.create_user(context, "demo", username=borrower.username,
                             password=borrower.password, role=borrower.role,

@@ -86,7 +86,7 @@ def test_a_decision_explains_every_rule_with_the_values_it_read() -> None:
 
 def test_missing_facts_and_wrong_types_are_errors_not_false(tmp_path: Path) -> None:
     policy = load_policy(_write(tmp_path, TWO_VERSIONS))
-    with pytest.raises(FactError, match=r"rule 'small'.*missing fact 'amount'"):
+    with pytest.raises(FactError, match=r"^age-check\.yaml, rule 'small'.*missing fact 'amount'"):
         decide(policy, {"application": {"currency": "HKD"}}, date(2026, 2, 1), NOW)
     with pytest.raises(FactError, match="rule 'small'"):
         decide(policy, {"application": {"amount": "lots"}}, date(2026, 2, 1), NOW)

@@ -28,9 +28,9 @@ class NoPolicyInForce(Exception):
 class FactError(Exception):
     """A rule could not be evaluated on the facts given: missing fact, wrong type."""
 
-    def __init__(self, policy: str, rule: str, expression: str, problem: str):
-        super().__init__(f"policy {policy!r}, rule {rule!r} ({expression}): {problem}")
-        self.policy, self.rule, self.expression, self.problem = policy, rule, expression, problem
+    def __init__(self, file: str, rule: str, expression: str, problem: str):
+        super().__init__(f"{file}, rule {rule!r} ({expression}): {problem}")
+        self.file, self.rule, self.expression, self.problem = file, rule, expression, problem
 
 
 @dataclass(frozen=True, slots=True)
