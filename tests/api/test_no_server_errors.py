@@ -80,3 +80,11 @@ def test_random_contributions_never_500(api: Api, targets: dict[str, str], amoun
 def test_malformed_query_strings_are_4xx(api: Api, query: str) -> None:
     response = api.get(f"/api/journal?{query}")
     assert 400 <= response.status_code < 500, response.text
+
+
+def test_a_forged_cursor_beyond_64_bits_is_400(api: Api) -> None:
+    import base64
+
+    forged = base64.urlsafe_b64encode(b"p" + b"9" * 30).decode().rstrip("=")
+    for path in ("/api/journal", "/api/audit/events"):
+        assert_problem(api.get(path, params={"cursor": forged}), 400, "cursor")

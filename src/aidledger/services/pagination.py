@@ -31,6 +31,6 @@ def decode_cursor(cursor: str | None) -> int:
         position = int(text[1:])
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput.field("cursor", "not a cursor this service gave out") from None
-    if position < 0:
+    if not 0 <= position < 2**63:  # positions are 64-bit row numbers
         raise InvalidInput.field("cursor", "not a cursor this service gave out")
     return position
