@@ -19,6 +19,7 @@ from aidledger.api.controllers import (
     funds,
     health,
     journal,
+    loans,
     people,
     policies,
     users,
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[*health.ROUTES, *auth.ROUTES, *users.ROUTES, *funds.ROUTES,
-                        *journal.ROUTES, *people.ROUTES, *audit.ROUTES, *policies.ROUTES],
+                        *journal.ROUTES, *people.ROUTES, *audit.ROUTES, *policies.ROUTES,
+                        *loans.ROUTES],
         lifespan=[open_database],
         dependencies={
             "context": Provide(_context, sync_to_thread=False),

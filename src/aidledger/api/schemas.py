@@ -328,3 +328,115 @@ class CreditAwardOut(Struct):
 class CreditsOut(Struct):
     total: int
     awards: list[CreditAwardOut]
+
+
+PeriodUnitName = Literal["day", "week", "month"]
+DayCountName = Literal["30/360", "actual/365", "actual/364", "actual/360", "actual/actual"]
+SmallCount = Annotated[int, Meta(ge=0, le=10_000)]
+
+
+class RepaymentEvery(Request):
+    count: SmallCount
+    unit: PeriodUnitName
+
+
+class LatePenaltyIn(Request):
+    amount: Amount
+    after_days: SmallCount
+
+
+class LoanProductCreate(Request):
+    code: Text
+    name: Text
+    fund: Text
+    interest_method: Literal["declining_balance", "flat"]
+    amortization: Literal["equal_installments", "equal_principal"]
+    annual_rate_percent: Amount
+    repayment_every: RepaymentEvery
+    installments: SmallCount
+    min_amount: Amount
+    max_amount: Amount
+    interest_period: Literal["same_as_repayment", "daily"] = "same_as_repayment"
+    day_count: DayCountName = "actual/365"
+    min_installments: SmallCount | None = None
+    max_installments: SmallCount | None = None
+    installment_multiple_of: Amount | None = None
+    grace_on_principal: SmallCount = 0
+    grace_on_interest_payment: SmallCount = 0
+    late_penalty: LatePenaltyIn | None = None
+    eligibility_policy: Text | None = None
+
+
+class QuoteRequest(Request):
+    amount: Amount
+    disbursement_date: Text
+    installments: SmallCount | None = None
+    first_due_date: Text | None = None
+
+
+class RepaymentEveryOut(Struct):
+    count: int
+    unit: PeriodUnitName
+
+
+class LatePenaltyOut(Struct):
+    amount: str
+    after_days: int
+
+
+class LoanProductOut(Struct):
+    code: str
+    name: str
+    fund: str
+    currency: str
+    interest_method: str
+    amortization: str
+    interest_period: str
+    annual_rate_percent: str
+    repayment_every: RepaymentEveryOut
+    installments: int
+    min_installments: int
+    max_installments: int
+    day_count: DayCountName
+    installment_multiple_of: str | None
+    grace_on_principal: int
+    grace_on_interest_payment: int
+    min_amount: str
+    max_amount: str
+    late_penalty: LatePenaltyOut | None
+    eligibility_policy: str | None
+
+
+class LoanProductList(Struct):
+    items: list[LoanProductOut]
+    next_cursor: str | None
+
+
+class ScheduleRow(Struct):
+    number: int
+    due_date: str
+    principal: str
+    interest: str
+    fees: str
+    penalties: str
+    total: str
+    balance_after: str
+    paid: str | None = None
+    status: Literal["paid", "overdue", "partial", "upcoming"] | None = None
+
+
+class ScheduleTotals(Struct):
+    principal: str
+    interest: str
+    fees: str
+    penalties: str
+    total: str
+
+
+class ScheduleOut(Struct):
+    currency: str
+    disbursement_date: str
+    installments: list[ScheduleRow]
+    totals: ScheduleTotals
+    apr_percent: str
+    effective_annual_rate_percent: str

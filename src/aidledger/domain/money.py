@@ -86,3 +86,13 @@ def allocate(total: int, weights: list[int]) -> list[int]:
     for index in by_remainder[:leftover]:
         pieces[index] += 1
     return pieces
+
+
+def parse_rate_percent(text: object, field: str) -> Decimal:
+    """A yearly rate as a percent string ("12", "7.25"): 0 to 100, at most 4 decimals."""
+    if not isinstance(text, str) or not AMOUNT_PATTERN.fullmatch(text):
+        raise InvalidInput.field(field, 'must be a percent string like "12" or "7.25"')
+    value = Decimal(text)
+    if value > 100 or -value.as_tuple().exponent > 4:  # type: ignore[operator]
+        raise InvalidInput.field(field, "from 0 to 100, with at most 4 decimals")
+    return value

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from aidledger.domain.errors import FieldError
+from aidledger.domain.money import format_minor
 
 _PRECISION = 34
 # A periodic rate this close moves even a daily loan's APR (x 36,500) by under 1e-6 %.
@@ -357,3 +358,31 @@ def _present_value(principal: int, amounts: list[Decimal], weighted: list[Decima
         value += amount * factor
         slope -= weight * factor
     return value, slope * discount
+
+
+def schedule_document(schedule: Schedule, currency: str) -> dict[str, object]:
+    """The schedule as the API shows it (before disbursement: no paid amounts)."""
+
+    def amount(minor: int) -> str:
+        return format_minor(minor, currency)
+
+    rows = schedule.installments
+    return {
+        "currency": currency,
+        "disbursement_date": schedule.disbursement_date.isoformat(),
+        "installments": [{
+            "number": row.number, "due_date": row.due_date.isoformat(),
+            "principal": amount(row.principal), "interest": amount(row.interest),
+            "fees": amount(row.fees), "penalties": amount(row.penalties),
+            "total": amount(row.total), "balance_after": amount(row.balance_after),
+        } for row in rows],
+        "totals": {
+            "principal": amount(sum(row.principal for row in rows)),
+            "interest": amount(sum(row.interest for row in rows)),
+            "fees": amount(sum(row.fees for row in rows)),
+            "penalties": amount(sum(row.penalties for row in rows)),
+            "total": amount(sum(row.total for row in rows)),
+        },
+        "apr_percent": str(schedule.apr_percent),
+        "effective_annual_rate_percent": str(schedule.effective_annual_rate_percent),
+    }

@@ -1,0 +1,127 @@
+"""Loan products: the terms a fund offers, and the checks that make them coherent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from aidledger.domain.errors import FieldError, RuleViolation
+from aidledger.domain.money import format_minor
+from aidledger.domain.schedule import (
+    Amortization,
+    DayCount,
+    Frequency,
+    InterestMethod,
+    InterestPeriod,
+    LoanTerms,
+    terms_errors,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LatePenalty:
+    amount: int  # minor units, charged once per instalment
+    after_days: int  # when the instalment is more than this many days overdue
+
+
+@dataclass(frozen=True, slots=True)
+class LoanProduct:
+    code: str
+    name: str
+    fund: str  # fund code
+    currency: str
+    interest_method: InterestMethod
+    amortization: Amortization
+    interest_period: InterestPeriod
+    annual_rate_percent: Decimal
+    repayment_every: Frequency
+    installments: int
+    min_installments: int
+    max_installments: int
+    day_count: DayCount
+    installment_multiple_of: int | None
+    grace_on_principal: int
+    grace_on_interest_payment: int
+    min_amount: int
+    max_amount: int
+    late_penalty: LatePenalty | None
+    eligibility_policy: str | None
+
+    def loan_terms(self, principal: int, installments: int | None = None) -> LoanTerms:
+        return LoanTerms(
+            principal=principal, annual_rate=self.annual_rate_percent / 100,
+            interest_method=self.interest_method, amortization=self.amortization,
+            interest_period=self.interest_period, frequency=self.repayment_every,
+            installments=installments or self.installments, day_count=self.day_count,
+            installment_multiple_of=self.installment_multiple_of,
+            grace_on_principal=self.grace_on_principal,
+            grace_on_interest_payment=self.grace_on_interest_payment,
+        )
+
+    def require_offerable(self, principal: int, installments: int) -> None:
+        """A loan of this amount over this many instalments is within the product (422)."""
+        errors = []
+        if not self.min_amount <= principal <= self.max_amount:
+            errors.append(FieldError("amount", f"must be from "
+                                     f"{format_minor(self.min_amount, self.currency)} to "
+                                     f"{format_minor(self.max_amount, self.currency)}"))
+        if not self.min_installments <= installments <= self.max_installments:
+            errors.append(FieldError("installments", f"must be from {self.min_installments} "
+                                                     f"to {self.max_installments}"))
+        if errors:
+            raise RuleViolation("The loan is outside what the product offers.", errors)
+
+
+def product_errors(product: LoanProduct) -> list[FieldError]:
+    """Every reason the product is incoherent, as values."""
+    errors = [error for error in terms_errors(product.loan_terms(product.min_amount or 1))
+              if error.field not in ("amount",)]
+    if product.min_amount <= 0:
+        errors.append(FieldError("min_amount", "must be greater than zero"))
+    if product.max_amount < product.min_amount:
+        errors.append(FieldError("max_amount", "must not be below min_amount"))
+    if not 1 <= product.min_installments <= product.max_installments:
+        errors.append(FieldError("min_installments", "from 1 up to max_installments"))
+    if not product.min_installments <= product.installments <= product.max_installments:
+        errors.append(FieldError("installments", "between min_installments and max_installments"))
+    if product.max_installments > 520:
+        errors.append(FieldError("max_installments", "at most 520"))
+    for field, grace in (("grace_on_principal", product.grace_on_principal),
+                         ("grace_on_interest_payment", product.grace_on_interest_payment)):
+        if grace >= product.min_installments:
+            errors.append(FieldError(field, "must be less than min_installments"))
+    if product.late_penalty is not None:
+        if product.late_penalty.amount <= 0:
+            errors.append(FieldError("late_penalty.amount", "must be greater than zero"))
+        if not 0 <= product.late_penalty.after_days <= 365:
+            errors.append(FieldError("late_penalty.after_days", "from 0 to 365"))
+    return errors
+
+
+def product_document(product: LoanProduct) -> dict[str, Any]:
+    """As the API shows it; also the copy of its terms a loan keeps."""
+    money = product.currency
+    return {
+        "code": product.code, "name": product.name, "fund": product.fund, "currency": money,
+        "interest_method": product.interest_method.value,
+        "amortization": product.amortization.value,
+        "interest_period": product.interest_period.value,
+        "annual_rate_percent": str(product.annual_rate_percent),
+        "repayment_every": {"count": product.repayment_every.count,
+                            "unit": product.repayment_every.unit.value},
+        "installments": product.installments,
+        "min_installments": product.min_installments,
+        "max_installments": product.max_installments,
+        "day_count": product.day_count.value,
+        "installment_multiple_of": None if product.installment_multiple_of is None else
+        format_minor(product.installment_multiple_of, money),
+        "grace_on_principal": product.grace_on_principal,
+        "grace_on_interest_payment": product.grace_on_interest_payment,
+        "min_amount": format_minor(product.min_amount, money),
+        "max_amount": format_minor(product.max_amount, money),
+        "late_penalty": None if product.late_penalty is None else {
+            "amount": format_minor(product.late_penalty.amount, money),
+            "after_days": product.late_penalty.after_days},
+        "eligibility_policy": product.eligibility_policy,
+    }
