@@ -1,0 +1,272 @@
+"""A loan's life: its states, and where it stands given its schedule and repayments.
+
+Nothing about a loan's position is stored but the facts: the schedule fixed at
+disbursement and the repayments received. Penalties, arrears, what is outstanding and
+what closes the loan are worked out from those and a date, so no background job is
+needed and every figure can be recomputed by an auditor.
+
+Repayments are allocated as Apache Fineract's standard strategy does: instalment by
+instalment, oldest due first, and within each instalment penalties, fees, interest,
+principal; what is left goes ahead into the next instalments; beyond everything owed it
+is an overpayment. A repayment that covers the payoff amount on its date closes the loan
+(on a declining-balance loan the interest not yet earned is then waived).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from aidledger.domain.errors import Conflict, FieldError
+from aidledger.domain.products import LatePenalty
+from aidledger.domain.schedule import InterestMethod
+
+
+class LoanStatus(StrEnum):
+    PENDING_APPROVAL = "pending_approval"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+    CANCELLED = "cancelled"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    WRITTEN_OFF = "written_off"
+
+
+def require_status(current: LoanStatus, allowed: set[LoanStatus], action: str) -> None:
+    if current not in allowed:
+        raise Conflict(f"A loan that is {current.value} cannot be {action}.",
+                       [FieldError("status", f"is {current.value}")])
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One instalment of the schedule fixed at disbursement."""
+
+    number: int
+    due_date: date
+    principal: int
+    interest: int
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    paid_on: date
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    penalties: int = 0
+    fees: int = 0
+    interest: int = 0
+    principal: int = 0
+    overpayment: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.penalties + self.fees + self.interest + self.principal + self.overpayment
+
+
+@dataclass(slots=True)
+class _Progress:
+    due: Due
+    penalty: int = 0
+    paid_penalty: int = 0
+    paid_interest: int = 0
+    paid_principal: int = 0
+    waived_interest: int = 0
+    settled_on: date | None = None  # when nothing of it was left to pay
+
+    @property
+    def owed_penalty(self) -> int:
+        return self.penalty - self.paid_penalty
+
+    @property
+    def owed_interest(self) -> int:
+        return self.due.interest - self.paid_interest - self.waived_interest
+
+    @property
+    def owed_principal(self) -> int:
+        return self.due.principal - self.paid_principal
+
+    @property
+    def owed(self) -> int:
+        return self.owed_penalty + self.owed_interest + self.owed_principal
+
+    @property
+    def paid(self) -> int:
+        return self.paid_penalty + self.paid_interest + self.paid_principal
+
+
+@dataclass(frozen=True, slots=True)
+class InstallmentPosition:
+    number: int
+    due_date: date
+    principal: int
+    interest: int
+    penalties: int
+    paid: int
+    status: str  # "paid" | "overdue" | "partial" | "upcoming"
+
+
+@dataclass(frozen=True, slots=True)
+class Outstanding:
+    principal: int
+    interest: int
+    penalties: int
+    fees: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.penalties + self.fees
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    as_of: date
+    installments: tuple[InstallmentPosition, ...]
+    outstanding: Outstanding
+    days_past_due: int
+    max_days_past_due_ever: int
+    allocations: tuple[Allocation, ...]  # one per repayment, in order
+    settled: bool  # nothing is owed any more
+
+
+@dataclass(slots=True)
+class LoanBook:
+    """The schedule and repayments of one loan, replayed to a date."""
+
+    dues: Sequence[Due]
+    disbursed_on: date
+    interest_method: InterestMethod
+    late_penalty: LatePenalty | None
+    received: Sequence[Received] = field(default_factory=tuple)
+
+    def position(self, as_of: date) -> Position:
+        progress = [_Progress(due) for due in self.dues]
+        allocations = []
+        for payment in sorted(self.received, key=lambda item: item.paid_on):
+            self._charge_penalties(progress, payment.paid_on)
+            allocations.append(self._allocate(progress, payment))
+        self._charge_penalties(progress, as_of)
+        return Position(
+            as_of=as_of,
+            installments=tuple(_installment(item, as_of) for item in progress),
+            outstanding=Outstanding(
+                principal=sum(item.owed_principal for item in progress),
+                interest=sum(item.owed_interest for item in progress),
+                penalties=sum(item.owed_penalty for item in progress)),
+            days_past_due=_days_past_due(progress, as_of),
+            max_days_past_due_ever=max(
+                [_longest_overdue(item, as_of) for item in progress] or [0]),
+            allocations=tuple(allocations),
+            settled=all(item.owed == 0 for item in progress),
+        )
+
+    def payoff(self, on: date) -> Outstanding:
+        """What closes the loan on `on`: penalties charged, principal left, and interest:
+        on a declining-balance loan only what has accrued up to `on` (the current
+        period's interest pro rata by days); on a flat loan all of it."""
+        progress = [_Progress(due) for due in self.dues]
+        for payment in sorted(self.received, key=lambda item: item.paid_on):
+            if payment.paid_on > on:
+                break
+            self._charge_penalties(progress, payment.paid_on)
+            self._allocate(progress, payment)
+        self._charge_penalties(progress, on)
+        return self._payoff_from(progress, on)
+
+    def _payoff_from(self, progress: list[_Progress], on: date) -> Outstanding:
+        interest = 0
+        if self.interest_method is InterestMethod.FLAT:
+            interest = sum(item.owed_interest for item in progress)
+        else:
+            start = self.disbursed_on
+            for item in progress:
+                if item.due.due_date <= on:
+                    interest += item.owed_interest
+                elif start < on:
+                    span = (item.due.due_date - start).days
+                    accrued = round(Decimal(item.due.interest) * (on - start).days / span)
+                    interest += max(accrued - item.paid_interest - item.waived_interest, 0)
+                start = item.due.due_date
+        return Outstanding(principal=sum(item.owed_principal for item in progress),
+                           interest=interest,
+                           penalties=sum(item.owed_penalty for item in progress))
+
+    def _charge_penalties(self, progress: list[_Progress], on: date) -> None:
+        """Once per instalment, when on `on` it has been unpaid more than `after_days`."""
+        if self.late_penalty is None:
+            return
+        grace = timedelta(days=self.late_penalty.after_days)
+        for item in progress:
+            if item.penalty == 0 and item.owed > 0 and on > item.due.due_date + grace:
+                item.penalty = self.late_penalty.amount
+
+    def _allocate(self, progress: list[_Progress], payment: Received) -> Allocation:
+        payoff = self._payoff_from(progress, payment.paid_on)
+        if payoff.total > 0 and payment.amount >= payoff.total:
+            return self._close(progress, payment, payoff)
+        left = payment.amount
+        penalties = interest = principal = 0
+        for item in progress:
+            for part in ("penalty", "interest", "principal"):
+                owed = getattr(item, f"owed_{part}")
+                taken = min(owed, left)
+                if taken:
+                    setattr(item, f"paid_{part}", getattr(item, f"paid_{part}") + taken)
+                    left -= taken
+                    if part == "penalty":
+                        penalties += taken
+                    elif part == "interest":
+                        interest += taken
+                    else:
+                        principal += taken
+            if item.owed == 0 and item.settled_on is None:
+                item.settled_on = payment.paid_on
+        return Allocation(penalties=penalties, interest=interest, principal=principal,
+                          overpayment=left)
+
+    def _close(self, progress: list[_Progress], payment: Received,
+               payoff: Outstanding) -> Allocation:
+        interest_left = payoff.interest
+        for item in progress:
+            item.paid_penalty = item.penalty
+            item.paid_principal = item.due.principal
+            taken = min(item.owed_interest, interest_left)
+            item.paid_interest += taken
+            interest_left -= taken
+            item.waived_interest += item.owed_interest  # interest not earned: not owed
+            if item.settled_on is None:
+                item.settled_on = payment.paid_on
+        return Allocation(penalties=payoff.penalties, interest=payoff.interest,
+                          principal=payoff.principal,
+                          overpayment=payment.amount - payoff.total)
+
+
+def _installment(item: _Progress, as_of: date) -> InstallmentPosition:
+    if item.owed == 0:
+        status = "paid"
+    elif item.due.due_date < as_of:
+        status = "overdue"
+    elif item.paid > 0:
+        status = "partial"
+    else:
+        status = "upcoming"
+    return InstallmentPosition(item.due.number, item.due.due_date, item.due.principal,
+                               item.due.interest, item.penalty, item.paid, status)
+
+
+def _days_past_due(progress: list[_Progress], as_of: date) -> int:
+    """Days since the oldest due date still unpaid; 0 when nothing is overdue."""
+    overdue = [item.due.due_date for item in progress
+               if item.owed > 0 and item.due.due_date < as_of]
+    return (as_of - min(overdue)).days if overdue else 0
+
+
+def _longest_overdue(item: _Progress, as_of: date) -> int:
+    end = item.settled_on if item.settled_on is not None else as_of
+    return max((end - item.due.due_date).days, 0)
