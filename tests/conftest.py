@@ -109,7 +109,8 @@ def api(migrated: None) -> Iterator[Any]:
             api.tokens[role] = _log_in(client, username)
         for borrower in ("borrower", "borrower2"):
             person = api.post("/api/people", {"full_name": f"Borrower {borrower}",
-                                              "preferred_language": "tl"})
+                                              "preferred_language": "tl",
+                                              "date_of_birth": "1988-02-14"})
             assert person.status_code == 201, person.text
             api.people[borrower] = person.json()["id"]
             response = api.post("/api/users", {"username": f"t-{borrower}",

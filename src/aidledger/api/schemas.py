@@ -440,3 +440,101 @@ class ScheduleOut(Struct):
     totals: ScheduleTotals
     apr_percent: str
     effective_annual_rate_percent: str
+
+
+class LoanApplication(Request):
+    person: Text
+    product: Text
+    amount: Amount
+    purpose: Text
+    installments: SmallCount | None = None
+    applied_on: Text | None = None
+
+
+class ApprovalNote(Request):
+    note: Text | None = None
+
+
+class Reason(Request):
+    reason: Text
+
+
+class DisbursementRequest(Request):
+    date: Text
+
+
+class RepaymentRequest(Request):
+    amount: Amount
+    date: Text
+
+
+class WriteOffRequest(Request):
+    date: Text
+    reason: Text
+
+
+class ApprovalOut(Struct):
+    by: str
+    at: str
+    note: str | None
+
+
+class OutstandingOut(Struct):
+    principal: str
+    interest: str
+    penalties: str
+    fees: str
+    total: str
+
+
+class LoanOut(Struct):
+    id: str
+    person: str
+    product: str
+    currency: str
+    amount: str
+    installments: int
+    purpose: str
+    applied_on: str
+    status: Literal["pending_approval", "rejected", "approved", "cancelled", "active",
+                    "closed", "written_off"]
+    status_reason: str | None
+    decision: DecisionOut | None
+    approvals_needed: int
+    approvals: list[ApprovalOut]
+    created_by: str
+    disbursed_on: str | None
+    disbursement_entry_id: str | None
+    outstanding: OutstandingOut
+    days_past_due: int
+
+
+class LoanList(Struct):
+    items: list[LoanOut]
+    next_cursor: str | None
+
+
+class AllocationOut(Struct):
+    penalties: str
+    fees: str
+    interest: str
+    principal: str
+    overpayment: str
+    recovery: str
+
+
+class RepaymentOut(Struct):
+    currency: str
+    allocation: AllocationOut
+    entry: JournalEntryOut
+    outstanding: OutstandingOut
+
+
+class PayoffOut(Struct):
+    currency: str
+    date: str
+    principal: str
+    interest: str
+    penalties: str
+    fees: str
+    total: str

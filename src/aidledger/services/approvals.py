@@ -1,0 +1,102 @@
+"""Maker-checker approvals and the cash they reserve: one mechanism for every kind of
+payment out of a fund (loans now, grants next).
+
+The person who recorded an application never approves it; each admin approves once;
+the approval policy says whether one approval suffices. Full approval reserves the
+amount from the fund's available cash (cash minus what other approvals reserved),
+under a lock on the fund, so two approvals can never promise the same money twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aidledger.domain.errors import Conflict, FieldError, Forbidden
+from aidledger.domain.ledger import CASH_ACCOUNT
+from aidledger.domain.money import format_minor
+from aidledger.persistence.database import Database
+from aidledger.rules.model import NoPolicyInForce
+from aidledger.services.context import Actor, ServiceContext
+from aidledger.services.policies import decide_or_refuse
+from aidledger.services.validation import optional_text, taken_means_conflict
+
+
+@dataclass(frozen=True, slots=True)
+class Approvable:
+    kind: str  # "loan" | "grant"
+    id: str
+    created_by: str
+    fund_id: str
+    currency: str
+    amount: int
+    approvals_needed: int
+
+
+def approvals_needed(context: ServiceContext, application: dict[str, Any], on: Any) -> int:
+    """One approval below the approval policy's threshold, two at or above it (or when no
+    approval policy is in force: two pairs of eyes are the safe default)."""
+    policy = next((policy for policy in context.policies if policy.applies_to == "approval"),
+                  None)
+    if policy is None:
+        return 2
+    try:
+        policy.version_on(on)
+    except NoPolicyInForce:
+        return 2
+    decision = decide_or_refuse(context, policy, {"application": application}, on,
+                                fact_field="amount", date_field="applied_on")
+    return 1 if decision.eligible else 2
+
+
+async def approve(context: ServiceContext, actor: Actor, subject: Approvable,
+                  note: str | None) -> bool:
+    """Records the approval (inside the caller's write transaction, with the subject
+    locked); True when it completes the approvals and the amount is now reserved."""
+    if actor.username == subject.created_by:
+        raise Forbidden("Whoever recorded an application may not approve it.")
+    database = context.database
+    with taken_means_conflict("approver", f"{actor.username} has already approved this."):
+        await database.execute(
+            "INSERT INTO approval (subject_kind, subject_id, approver, at, note) "
+            "VALUES ({}, {}, {}, {}, {})",
+            subject.kind, subject.id, actor.username, context.clock.now(),
+            optional_text(note, "note"))
+    count = await database.fetch_one(
+        "SELECT count(*) AS approvals FROM approval WHERE subject_kind = {} AND subject_id = {}",
+        subject.kind, subject.id)
+    if count is None or count["approvals"] < subject.approvals_needed:
+        return False
+    await reserve(database, subject.fund_id, subject.currency, subject.amount)
+    return True
+
+
+async def reserve(database: Database, fund_id: str, currency: str, amount: int) -> None:
+    row = await database.fetch_one(
+        "SELECT f.reserved, a.balance AS cash FROM fund AS f JOIN account AS a "
+        f"ON a.fund_id = f.id AND a.code = '{CASH_ACCOUNT}' WHERE f.id = {{}}"
+        + database.lock_clause("f"), fund_id)
+    assert row is not None
+    available = row["cash"] - row["reserved"]
+    if amount > available:
+        raise Conflict(
+            f"Insufficient funds: {format_minor(available, currency)} {currency} is available "
+            f"(cash less what approvals already reserved); this needs "
+            f"{format_minor(amount, currency)}.",
+            [FieldError("amount", "more than the fund's available cash")])
+    await database.execute("UPDATE fund SET reserved = reserved + {} WHERE id = {}",
+                           amount, fund_id)
+
+
+async def release(database: Database, fund_id: str, amount: int) -> None:
+    if amount:
+        await database.execute("UPDATE fund SET reserved = reserved - {} WHERE id = {}",
+                               amount, fund_id)
+
+
+async def approvals_of(database: Database, kind: str, subject_id: str) -> list[dict[str, Any]]:
+    rows = await database.fetch(
+        "SELECT approver, at, note FROM approval WHERE subject_kind = {} AND subject_id = {} "
+        "ORDER BY at", kind, subject_id)
+    return [{"by": row["approver"], "at": row["at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+             "note": row["note"]} for row in rows]

@@ -1,0 +1,460 @@
+"""Microloans: applications decided by policy, maker-checker approval, disbursement,
+repayments, payoff and write-off. Every state change locks the loan's row, leaves an
+audit event, and (where money moves) posts one balanced entry in the same transaction.
+
+Income is recognised on a cash basis: interest and penalties are credited to income
+when they are paid, never accrued (account 1110 stays unused).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from typing import Any
+
+from aidledger.domain import money
+from aidledger.domain.dates import parse_date, require_not_future
+from aidledger.domain.errors import Forbidden, NotFound, RuleViolation
+from aidledger.domain.ledger import CASH_ACCOUNT, EntryDraft, Line, Source, entry_document
+from aidledger.domain.loans import Due, LoanBook, LoanStatus, Outstanding, Received, require_status
+from aidledger.domain.products import LoanProduct, product_document
+from aidledger.domain.schedule import build_schedule, schedule_document
+from aidledger.persistence.database import Database
+from aidledger.services import approvals
+from aidledger.services.applicants import applicant_profile
+from aidledger.services.audit import record_event
+from aidledger.services.context import Actor, Role, ServiceContext
+from aidledger.services.funds import fund_in_path
+from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
+from aidledger.services.pagination import decode_cursor, encode_cursor, require_limit
+from aidledger.services.policies import decide_or_refuse
+from aidledger.services.posting import append_entry
+from aidledger.services.products import find_product, parse_product
+from aidledger.services.validation import require_text
+
+LOANS_RECEIVABLE, BORROWER_OVERPAYMENTS = "1100", "2000"
+INTEREST_INCOME, FEE_AND_PENALTY_INCOME, RECOVERIES, WRITE_OFFS = "4000", "4100", "4200", "5100"
+
+
+def _business_date(context: ServiceContext, text: str | None, field: str) -> date:
+    today = context.clock.today()
+    if text is None:
+        return today
+    value = parse_date(text, field)
+    require_not_future(value, today, field)
+    return value
+
+
+def _product(row: dict[str, Any]) -> LoanProduct:
+    terms = json.loads(row["terms"])
+    return parse_product(terms, terms["fund"], terms["currency"])
+
+
+async def _lock(database: Database, loan_id: str) -> dict[str, Any]:
+    row = await database.fetch_one(
+        "SELECT * FROM loan AS l WHERE l.id = {}" + database.lock_clause("l"), loan_id)
+    if row is None:
+        raise NotFound(f"No loan {loan_id!r}.")
+    return row
+
+
+async def _book(database: Database, row: dict[str, Any]) -> LoanBook:
+    dues = await database.fetch(
+        "SELECT number, due_date, principal, interest FROM loan_installment "
+        "WHERE loan_id = {} ORDER BY number", row["id"])
+    received = await database.fetch(
+        "SELECT paid_on, amount FROM loan_repayment WHERE loan_id = {} AND recovery = 0 "
+        "ORDER BY seq", row["id"])
+    product = _product(row)
+    return LoanBook(
+        dues=[Due(due["number"], due["due_date"], due["principal"], due["interest"])
+              for due in dues],
+        disbursed_on=row["disbursed_on"], interest_method=product.interest_method,
+        late_penalty=product.late_penalty,
+        received=[Received(item["paid_on"], item["amount"]) for item in received])
+
+
+def _amounts(outstanding: Outstanding, currency: str) -> dict[str, str]:
+    return {name: money.format_minor(value, currency) for name, value in (
+        ("principal", outstanding.principal), ("interest", outstanding.interest),
+        ("penalties", outstanding.penalties), ("fees", outstanding.fees),
+        ("total", outstanding.total))}
+
+
+async def loan_document(context: ServiceContext, row: dict[str, Any]) -> dict[str, Any]:
+    database = context.database
+    outstanding, days_past_due = Outstanding(0, 0, 0), 0
+    if row["status"] == LoanStatus.ACTIVE:
+        position = (await _book(database, row)).position(context.clock.today())
+        outstanding, days_past_due = position.outstanding, position.days_past_due
+    currency = row["currency"]
+    return {
+        "id": row["id"], "person": row["person_id"], "product": row["product_code"],
+        "currency": currency, "amount": money.format_minor(row["amount"], currency),
+        "installments": row["installments"], "purpose": row["purpose"],
+        "applied_on": row["applied_on"].isoformat(), "status": row["status"],
+        "status_reason": row["status_reason"],
+        "decision": None if row["decision"] is None else json.loads(row["decision"]),
+        "approvals_needed": row["approvals_needed"],
+        "approvals": await approvals.approvals_of(database, "loan", row["id"]),
+        "created_by": row["created_by"],
+        "disbursed_on": row["disbursed_on"].isoformat() if row["disbursed_on"] else None,
+        "disbursement_entry_id": row["disbursement_entry_id"],
+        "outstanding": _amounts(outstanding, currency), "days_past_due": days_past_due,
+    }
+
+
+async def _borrowing_history(database: Database, person_id: str, on: date) -> dict[str, int]:
+    """The applicant facts about their borrowing, from their loans as they stood on `on`."""
+    rows = await database.fetch(
+        "SELECT * FROM loan WHERE person_id = {} AND status IN ('active', 'closed', "
+        "'written_off')", person_id)
+    active = in_arrears = longest = 0
+    for row in rows:
+        position = (await _book(database, row)).position(on)
+        longest = max(longest, position.max_days_past_due_ever)
+        if row["status"] == LoanStatus.ACTIVE:
+            active += 1
+            in_arrears += position.days_past_due > 0
+    return {"loans_active": active, "loans_in_arrears": in_arrears,
+            "loans_repaid": sum(row["status"] == LoanStatus.CLOSED for row in rows),
+            "max_days_past_due_ever": longest}
+
+
+async def apply(
+    context: ServiceContext, actor: Actor, claim: IdempotencyClaim | None, *, person_id: str,
+    product_code: str, amount: str, installments: int | None, purpose: str,
+    applied_on: str | None,
+) -> StoredResponse:
+    database = context.database
+    product = await find_product(database, product_code)
+    if product is None:
+        raise RuleViolation.field("product", f"no loan product {product_code!r}")
+    principal = money.parse_amount(amount, product.currency, "amount")
+    count = installments or product.installments
+    product.require_offerable(principal, count)
+    day = _business_date(context, applied_on, "applied_on")
+    purpose = require_text(purpose, "purpose", max_length=500)
+    application = {"amount": principal, "currency": product.currency, "installments": count,
+                   "purpose": purpose}
+    needed = approvals.approvals_needed(context, application, day)
+    policy = context.policies.get(product.eligibility_policy or "")
+    if product.eligibility_policy is not None and policy is None:
+        raise RuleViolation.field("product", f"its eligibility policy "
+                                             f"{product.eligibility_policy!r} is not installed")
+
+    async def record() -> dict[str, Any]:
+        person = await database.fetch_one("SELECT * FROM person WHERE id = {}", person_id)
+        if person is None:
+            raise RuleViolation.field("person", f"no person {person_id!r}")
+        decision = None
+        if policy is not None:
+            # The facts as recorded now, inside this transaction: what decided is what was.
+            facts = {
+                "applicant": {**await applicant_profile(database, person, day),
+                              **await _borrowing_history(database, person_id, day)},
+                "application": application,
+                "product": {"code": product.code, "currency": product.currency,
+                            "min_amount": product.min_amount, "max_amount": product.max_amount,
+                            "installments": product.installments},
+            }
+            decision = decide_or_refuse(context, policy, facts, day, fact_field="person",
+                                        date_field="applied_on").document()
+        eligible = decision is None or decision["outcome"] == "eligible"
+        fund = await fund_in_path(context, product.fund)
+        row = {
+            "id": str(uuid.uuid4()), "person_id": person_id, "product_code": product.code,
+            "fund_id": fund.id, "currency": product.currency, "amount": principal,
+            "installments": count, "purpose": purpose, "applied_on": day,
+            "status": LoanStatus.PENDING_APPROVAL if eligible else LoanStatus.REJECTED,
+            "status_reason": None if eligible else "not eligible under the policy",
+            "decision": None if decision is None else json.dumps(decision, ensure_ascii=False),
+            "approvals_needed": needed,
+            "terms": json.dumps(product_document(product)), "created_by": actor.username,
+            "created_at": context.clock.now(),
+        }
+        columns = ", ".join(row)
+        await database.execute(
+            f"INSERT INTO loan ({columns}) VALUES ({', '.join('{}' for _ in row)})",
+            *[value.value if isinstance(value, LoanStatus) else value for value in row.values()])
+        stored = await _lock(database, row["id"])
+        document = await loan_document(context, stored)
+        await record_event(database, context.clock, actor, "loan.applied", ("loan", row["id"]),
+                           after={"status": row["status"].value, "amount": amount},
+                           fund_id=fund.id)
+        return document
+
+    return await run_once(database, context.clock, claim, 201, record)
+
+
+async def _change(context: ServiceContext, actor: Actor, loan_id: str,
+                  claim: IdempotencyClaim | None, action: str, status: int, change: Any,
+                  ) -> StoredResponse:
+    """One state change under the loan's lock, audited with the status before and after."""
+    database = context.database
+
+    async def run() -> dict[str, Any]:
+        row = await _lock(database, loan_id)
+        before = row["status"]
+        result = await change(row)
+        after_row = await _lock(database, loan_id)
+        await record_event(database, context.clock, actor, f"loan.{action}", ("loan", loan_id),
+                           before={"status": before}, after={"status": after_row["status"]},
+                           fund_id=row["fund_id"])
+        return result if result is not None else await loan_document(context, after_row)
+
+    return await run_once(database, context.clock, claim, status, run)
+
+
+async def approve(context: ServiceContext, actor: Actor, loan_id: str,
+                  claim: IdempotencyClaim | None, note: str | None) -> StoredResponse:
+    async def change(row: dict[str, Any]) -> None:
+        require_status(LoanStatus(row["status"]), {LoanStatus.PENDING_APPROVAL}, "approved")
+        subject = approvals.Approvable("loan", row["id"], row["created_by"], row["fund_id"],
+                                       row["currency"], row["amount"], row["approvals_needed"])
+        if await approvals.approve(context, actor, subject, note):
+            await context.database.execute(
+                "UPDATE loan SET status = 'approved', reserved = amount WHERE id = {}",
+                row["id"])
+
+    return await _change(context, actor, loan_id, claim, "approved", 200, change)
+
+
+async def reject(context: ServiceContext, actor: Actor, loan_id: str,
+                 claim: IdempotencyClaim | None, reason: str) -> StoredResponse:
+    reason = require_text(reason, "reason", max_length=500)
+
+    async def change(row: dict[str, Any]) -> None:
+        require_status(LoanStatus(row["status"]), {LoanStatus.PENDING_APPROVAL}, "rejected")
+        await context.database.execute(
+            "UPDATE loan SET status = 'rejected', status_reason = {} WHERE id = {}",
+            reason, row["id"])
+
+    return await _change(context, actor, loan_id, claim, "rejected", 200, change)
+
+
+async def cancel(context: ServiceContext, actor: Actor, loan_id: str,
+                 claim: IdempotencyClaim | None, reason: str) -> StoredResponse:
+    reason = require_text(reason, "reason", max_length=500)
+
+    async def change(row: dict[str, Any]) -> None:
+        require_status(LoanStatus(row["status"]), {LoanStatus.APPROVED}, "cancelled")
+        await approvals.release(context.database, row["fund_id"], row["reserved"])
+        await context.database.execute(
+            "UPDATE loan SET status = 'cancelled', status_reason = {}, reserved = 0 "
+            "WHERE id = {}", reason, row["id"])
+
+    return await _change(context, actor, loan_id, claim, "cancelled", 200, change)
+
+
+async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
+                   claim: IdempotencyClaim | None, date_text: str) -> StoredResponse:
+    on = _business_date(context, date_text, "date")
+    database = context.database
+
+    async def change(row: dict[str, Any]) -> None:
+        require_status(LoanStatus(row["status"]), {LoanStatus.APPROVED}, "disbursed")
+        if on < row["applied_on"]:
+            raise RuleViolation.field("date", "may not precede the application's applied_on "
+                                              f"{row['applied_on'].isoformat()}")
+        product = _product(row)
+        schedule = build_schedule(product.loan_terms(row["amount"], row["installments"]), on)
+        rows = schedule.installments
+        await database.execute(
+            "INSERT INTO loan_installment (loan_id, number, due_date, principal, interest) "
+            "VALUES " + ", ".join("({}, {}, {}, {}, {})" for _ in rows),
+            *[value for item in rows
+              for value in (row["id"], item.number, item.due_date, item.principal,
+                            item.interest)])
+        # The reservation ends as the money leaves: released first, so the cash it kept
+        # aside pays this disbursement.
+        await approvals.release(database, row["fund_id"], row["reserved"])
+        fund = await fund_in_path(context, row["fund_id"])
+        entry = await append_entry(context, actor, fund, EntryDraft(
+            date=on, memo=f"Loan disbursement to person {row['person_id']}",
+            lines=(Line(LOANS_RECEIVABLE, row["amount"], 0), Line(CASH_ACCOUNT, 0, row["amount"])),
+            source=Source("loan_disbursement", row["id"])))
+        await database.execute(
+            "UPDATE loan SET status = 'active', reserved = 0, disbursed_on = {}, "
+            "disbursement_entry_id = {} WHERE id = {}", on, entry.id, row["id"])
+
+    return await _change(context, actor, loan_id, claim, "disbursed", 200, change)
+
+
+async def repay(context: ServiceContext, actor: Actor, loan_id: str,
+                claim: IdempotencyClaim | None, *, amount: str, date_text: str,
+                ) -> StoredResponse:
+    on = _business_date(context, date_text, "date")
+    database = context.database
+
+    async def change(row: dict[str, Any]) -> dict[str, Any]:
+        status = LoanStatus(row["status"])
+        require_status(status, {LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF}, "repaid")
+        currency = row["currency"]
+        paid = money.parse_amount(amount, currency, "amount")
+        if on < row["disbursed_on"]:
+            raise RuleViolation.field("date", "may not precede the disbursement on "
+                                              f"{row['disbursed_on'].isoformat()}")
+        last = await database.fetch_one(
+            "SELECT max(seq) AS seq FROM loan_repayment WHERE loan_id = {}", row["id"])
+        seq = (last["seq"] or 0) + 1 if last else 1
+        latest = await database.fetch_one(
+            "SELECT paid_on FROM loan_repayment WHERE loan_id = {} AND seq = {}",
+            row["id"], seq - 1)
+        if latest is not None and on < latest["paid_on"]:
+            # Allocation depends on order: a repayment slipped in before a later one would
+            # change what earlier entries already posted.
+            raise RuleViolation.field("date", "may not precede the last repayment on "
+                                              f"{latest['paid_on'].isoformat()}")
+        recovery = status is LoanStatus.WRITTEN_OFF
+        if recovery:
+            allocation = {"penalties": 0, "fees": 0, "interest": 0, "principal": 0,
+                          "overpayment": 0, "recovery": paid}
+            credits = [(RECOVERIES, paid)]
+            outstanding = Outstanding(0, 0, 0)
+            settled = False
+        else:
+            book = await _book(database, row)
+            book.received = [*book.received, Received(on, paid)]
+            position = book.position(on)
+            split = position.allocations[-1]
+            allocation = {"penalties": split.penalties, "fees": split.fees,
+                          "interest": split.interest, "principal": split.principal,
+                          "overpayment": split.overpayment, "recovery": 0}
+            credits = [(LOANS_RECEIVABLE, split.principal), (INTEREST_INCOME, split.interest),
+                       (FEE_AND_PENALTY_INCOME, split.penalties + split.fees),
+                       (BORROWER_OVERPAYMENTS, split.overpayment)]
+            outstanding, settled = position.outstanding, position.settled
+        fund = await fund_in_path(context, row["fund_id"])
+        entry = await append_entry(context, actor, fund, EntryDraft(
+            date=on, memo=("Recovery on written-off loan" if recovery else "Loan repayment")
+            + f" {row['id']}",
+            lines=(Line(CASH_ACCOUNT, paid, 0),
+                   *(Line(account, 0, value) for account, value in credits if value)),
+            source=Source("loan_repayment", f"{row['id']}/{seq}")))
+        await database.execute(
+            "INSERT INTO loan_repayment (loan_id, seq, paid_on, amount, recovery, entry_id, "
+            "created_by, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
+            row["id"], seq, on, paid, int(recovery), entry.id, actor.username,
+            context.clock.now())
+        if settled:
+            await database.execute(
+                "UPDATE loan SET status = 'closed', closed_on = {} WHERE id = {}", on, row["id"])
+        return {"currency": currency,
+                "allocation": {name: money.format_minor(value, currency)
+                               for name, value in allocation.items()},
+                "entry": entry_document(entry, reversed_by=None),
+                "outstanding": _amounts(outstanding, currency)}
+
+    return await _change(context, actor, loan_id, claim, "repaid", 201, change)
+
+
+async def write_off(context: ServiceContext, actor: Actor, loan_id: str,
+                    claim: IdempotencyClaim | None, *, date_text: str, reason: str,
+                    ) -> StoredResponse:
+    on = _business_date(context, date_text, "date")
+    reason = require_text(reason, "reason", max_length=500)
+    database = context.database
+
+    async def change(row: dict[str, Any]) -> None:
+        require_status(LoanStatus(row["status"]), {LoanStatus.ACTIVE}, "written off")
+        if on < row["disbursed_on"]:
+            raise RuleViolation.field("date", "may not precede the disbursement")
+        principal = (await _book(database, row)).position(on).outstanding.principal
+        if principal:
+            fund = await fund_in_path(context, row["fund_id"])
+            await append_entry(context, actor, fund, EntryDraft(
+                date=on, memo=f"Write-off of loan {row['id']}: {reason}",
+                lines=(Line(WRITE_OFFS, principal, 0), Line(LOANS_RECEIVABLE, 0, principal)),
+                source=Source("loan_write_off", row["id"])))
+        await database.execute(
+            "UPDATE loan SET status = 'written_off', written_off_on = {}, status_reason = {} "
+            "WHERE id = {}", on, reason, row["id"])
+
+    return await _change(context, actor, loan_id, claim, "written_off", 200, change)
+
+
+async def _readable(context: ServiceContext, actor: Actor, loan_id: str) -> dict[str, Any]:
+    row = await context.database.fetch_one("SELECT * FROM loan WHERE id = {}", loan_id)
+    # A borrower asking for anyone else's loan learns nothing, not even that it exists.
+    if row is None or (actor.role is Role.BORROWER and row["person_id"] != actor.person_id):
+        raise NotFound(f"No loan {loan_id!r}.")
+    return row
+
+
+async def get_loan(context: ServiceContext, actor: Actor, loan_id: str) -> dict[str, Any]:
+    return await loan_document(context, await _readable(context, actor, loan_id))
+
+
+async def list_loans(context: ServiceContext, actor: Actor, *, person: str | None,
+                     status: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    require_limit(limit)
+    if actor.role is Role.BORROWER:
+        person = actor.person_id
+    conditions, arguments = ["rowid_order > {}"], [decode_cursor(cursor)]
+    for column, value in (("person_id", person), ("status", status)):
+        if value is not None:
+            conditions.append(f"{column} = {{}}")
+            arguments.append(value)
+    rows = await context.database.fetch(
+        "SELECT * FROM (SELECT loan.*, ROW_NUMBER() OVER (ORDER BY created_at, id) "
+        "AS rowid_order FROM loan) AS ordered "
+        f"WHERE {' AND '.join(conditions)} ORDER BY rowid_order LIMIT {{}}",
+        *arguments, limit + 1)
+    page = rows[:limit]
+    return {"items": [await loan_document(context, row) for row in page],
+            "next_cursor": encode_cursor(page[-1]["rowid_order"]) if len(rows) > limit
+            else None}
+
+
+async def my_loans(context: ServiceContext, actor: Actor) -> dict[str, Any]:
+    if actor.role is not Role.BORROWER:
+        raise Forbidden("Only a borrower has loans of their own here.")
+    return await list_loans(context, actor, person=None, status=None, limit=500, cursor=None)
+
+
+async def loan_schedule(context: ServiceContext, actor: Actor, loan_id: str) -> dict[str, Any]:
+    row = await _readable(context, actor, loan_id)
+    currency = row["currency"]
+    product = _product(row)
+    if row["disbursed_on"] is None:
+        # Not yet disbursed: what it would be if paid out today.
+        schedule = build_schedule(product.loan_terms(row["amount"], row["installments"]),
+                                  context.clock.today())
+        return schedule_document(schedule, currency)
+    book = await _book(context.database, row)
+    position = book.position(context.clock.today())
+    fixed = build_schedule(product.loan_terms(row["amount"], row["installments"]),
+                           row["disbursed_on"])
+    document = schedule_document(fixed, currency)
+    balance = row["amount"]
+    for shown, item in zip(document["installments"], position.installments, strict=True):
+        balance -= item.principal
+        shown.update({
+            "principal": money.format_minor(item.principal, currency),
+            "interest": money.format_minor(item.interest, currency),
+            "penalties": money.format_minor(item.penalties, currency),
+            "total": money.format_minor(item.principal + item.interest + item.penalties,
+                                        currency),
+            "balance_after": money.format_minor(balance, currency),
+            "paid": money.format_minor(item.paid, currency), "status": item.status})
+    document["totals"]["penalties"] = money.format_minor(
+        sum(item.penalties for item in position.installments), currency)
+    document["totals"]["total"] = money.format_minor(
+        sum(item.principal + item.interest + item.penalties
+            for item in position.installments), currency)
+    return document
+
+
+async def payoff(context: ServiceContext, actor: Actor, loan_id: str,
+                 date_text: str | None) -> dict[str, Any]:
+    row = await _readable(context, actor, loan_id)
+    on = context.clock.today() if date_text is None else parse_date(date_text, "date")
+    require_status(LoanStatus(row["status"]), {LoanStatus.ACTIVE}, "paid off")
+    if on < row["disbursed_on"]:
+        raise RuleViolation.field("date", "may not precede the disbursement")
+    outstanding = (await _book(context.database, row)).payoff(on)
+    return {"currency": row["currency"], "date": on.isoformat(),
+            **_amounts(outstanding, row["currency"])}
+
