@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.support import Api, Refused, on_postgres, raw_sql
+from tests.support import Api, Refused, assert_problem, on_postgres, raw_sql
 
 
 def _fund_with_entry(api: Api) -> tuple[str, str, str]:
@@ -112,7 +112,8 @@ def test_cash_cannot_go_below_zero_even_for_raw_sql(api: Api) -> None:
     fund, fund_id, _ = _fund_with_entry(api)
     seq, last_hash = _head(fund_id)
     cash, grants = _account_id(fund_id, "1000"), _account_id(fund_id, "5000")
-    with pytest.raises(Refused, match="cash_not_negative"):
+    # Refused by the reservation trigger or, beneath it, the CHECK constraint.
+    with pytest.raises(Refused, match=r"cash_not_negative|cash may not fall below"):
         raw_sql(*_insert_entry_sql(fund_id, seq + 1, last_hash,
                                    [(grants, 50001, 0), (cash, 0, 50001)]))
     assert api.balances(fund)["1000"] == "500.00"
@@ -140,3 +141,20 @@ def test_engine_under_test_is_the_one_configured() -> None:
     from tests.support import database_url
 
     assert database_url().startswith("postgresql://" if on_postgres() else "sqlite:///")
+
+
+def test_reservations_are_held_to_the_cash_by_the_database(api: Api) -> None:
+    fund, fund_id, _ = _fund_with_entry(api)  # 500.00 cash
+    with pytest.raises(Refused, match="reservations may not exceed the cash"):
+        raw_sql(f"UPDATE fund SET reserved = 50001 WHERE id = '{fund_id}'")
+    raw_sql(f"UPDATE fund SET reserved = 40000 WHERE id = '{fund_id}'")
+    seq, last_hash = _head(fund_id)
+    cash, grants = _account_id(fund_id, "1000"), _account_id(fund_id, "5000")
+    with pytest.raises(Refused, match="cash may not fall below what approvals reserved"):
+        raw_sql(*_insert_entry_sql(fund_id, seq + 1, last_hash,
+                                   [(grants, 10001, 0), (cash, 0, 10001)]))
+    assert_problem(api.entry(fund, [("5000", "debit", "100.01"), ("1000", "credit", "100.01")]),
+                   409)
+    assert api.entry(fund, [("5000", "debit", "100.00"), ("1000", "credit", "100.00")]
+                     ).status_code == 201
+    raw_sql(f"UPDATE fund SET reserved = 0 WHERE id = '{fund_id}'")
