@@ -263,3 +263,45 @@ def test_dates_must_follow_the_loan(api: Api) -> None:
                             {"amount": "10.00", "date": _day(0, plus_days=3)}), 422, "date")
     assert_problem(api.post(f"/api/loans/{loan}/repayments", {"amount": "0", "date": _day(1)}),
                    400, "amount")
+
+
+def test_rejection_with_a_reason(api: Api) -> None:
+    setup = _setup(api)
+    loan = _apply(api, setup).json()
+    assert_problem(api.post(f"/api/loans/{loan['id']}/rejection", {"reason": "x"}, key=None,
+                            role="auditor"), 403)
+    assert_problem(api.post(f"/api/loans/{loan['id']}/rejection", {}, key=None), 400, "reason")
+    rejected = api.post(f"/api/loans/{loan['id']}/rejection",
+                        {"reason": "Business plan not viable yet"}, key=None).json()
+    assert (rejected["status"], rejected["status_reason"]) == (
+        "rejected", "Business plan not viable yet")
+    assert_problem(api.post(f"/api/loans/{loan['id']}/rejection", {"reason": "again"},
+                            key=None), 409)
+    approved = _approved(api, setup)
+    assert_problem(api.post(f"/api/loans/{approved}/rejection", {"reason": "late"}, key=None),
+                   409)
+    events = api.get("/api/audit/events", params={"subject_kind": "loan",
+                                                  "subject_id": loan["id"]}).json()["items"]
+    assert [event["action"] for event in events] == ["loan.applied", "loan.rejected"]
+    assert events[1]["before"] == {"status": "pending_approval"}
+
+
+def test_a_partial_payment_and_a_borrowers_payoff(api: Api) -> None:
+    borrower = api.people["borrower2"]
+    for course, on in (("budgeting-basics", "2025-06-01"), ("avoiding-debt-traps", "2025-07-01")):
+        api.post(f"/api/people/{borrower}/course-completions",
+                 {"course": course, "completed_on": on, "score": 90}, key=None)
+    setup = {**_setup(api, credits=False), "person": borrower}
+    loan = _approved(api, setup)
+    api.post(f"/api/loans/{loan}/disbursement", {"date": TODAY.isoformat()})
+    partial = api.post(f"/api/loans/{loan}/repayments", {"amount": "500.00",
+                                                         "date": today()}).json()
+    assert (partial["allocation"]["interest"], partial["allocation"]["principal"]) == (
+        "30.00", "470.00")
+    rows = api.get(f"/api/loans/{loan}/schedule", role="borrower2").json()["installments"]
+    assert (rows[0]["status"], rows[0]["paid"]) == ("partial", "500.00")
+    assert rows[1]["status"] == "upcoming"
+    own = api.get(f"/api/loans/{loan}/payoff", role="borrower2").json()
+    assert own["total"] == "2590.00"  # 3,090.00 of a flat loan, less 500.00 paid
+    assert_problem(api.get(f"/api/loans/{loan}/payoff", role="borrower"), 404)
+    assert_problem(api.get(f"/api/loans/{loan}/payoff", params={"date": "soon"}), 400, "date")
