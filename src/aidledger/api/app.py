@@ -17,6 +17,7 @@ from aidledger.api.controllers import (
     audit,
     auth,
     funds,
+    grants,
     health,
     journal,
     loans,
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[*health.ROUTES, *auth.ROUTES, *users.ROUTES, *funds.ROUTES,
                         *journal.ROUTES, *people.ROUTES, *audit.ROUTES, *policies.ROUTES,
-                        *loans.ROUTES],
+                        *loans.ROUTES, *grants.ROUTES],
         lifespan=[open_database],
         dependencies={
             "context": Provide(_context, sync_to_thread=False),

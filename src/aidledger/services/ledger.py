@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from aidledger.domain import money
-from aidledger.domain.dates import parse_date, require_not_future
+from aidledger.domain.dates import parse_date
 from aidledger.domain.errors import Conflict, FieldError, InvalidInput, NotFound, RuleViolation
 from aidledger.domain.ledger import (
     CASH_ACCOUNT,
@@ -27,7 +26,7 @@ from aidledger.services.funds import fund_in_body, fund_in_path
 from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
 from aidledger.services.pagination import decode_cursor, encode_cursor, require_limit
 from aidledger.services.posting import append_entry
-from aidledger.services.validation import optional_text, require_text
+from aidledger.services.validation import business_date, optional_text, require_text
 
 DONOR_CONTRIBUTIONS = "3000"
 
@@ -40,15 +39,6 @@ class LineRequest:
     memo: str | None
 
 
-def _business_date(context: ServiceContext, text: str | None, field: str) -> date:
-    today = context.clock.today()
-    if text is None:
-        return today
-    value = parse_date(text, field)
-    require_not_future(value, today, field)
-    return value
-
-
 async def contribute(
     context: ServiceContext, actor: Actor, fund_reference: str, claim: IdempotencyClaim | None,
     *, amount: str, donor: str, date_text: str | None, memo: str | None,
@@ -57,7 +47,7 @@ async def contribute(
     minor = money.parse_amount(amount, fund.currency, "amount")
     donor = require_text(donor, "donor")
     memo = optional_text(memo, "memo") or f"Contribution from {donor}"
-    entry_date = _business_date(context, date_text, "date")
+    entry_date = business_date(context.clock.today(), date_text, "date")
     contribution_id = str(uuid.uuid4())
     draft = EntryDraft(
         date=entry_date, memo=memo,
@@ -99,7 +89,7 @@ async def post_journal_entry(
 ) -> StoredResponse:
     fund = await fund_in_body(context, fund_reference, "fund")
     draft = EntryDraft(
-        date=_business_date(context, date_text, "date"),
+        date=business_date(context.clock.today(), date_text, "date"),
         memo=require_text(memo, "memo", max_length=500),
         lines=_parse_lines(lines, fund.currency),
     )
@@ -118,7 +108,7 @@ async def reverse_entry(
     if stored is None:
         raise NotFound(f"No journal entry {entry_id!r}.")
     original = stored.entry
-    reversal_date = _business_date(context, date_text, "date")
+    reversal_date = business_date(context.clock.today(), date_text, "date")
     if reversal_date < original.date:
         raise RuleViolation.field("date", f"may not precede the reversed entry's date "
                                           f"{original.date.isoformat()}")

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from aidledger.domain import money
-from aidledger.domain.dates import parse_date, require_not_future
+from aidledger.domain.dates import parse_date
 from aidledger.domain.errors import Forbidden, NotFound, RuleViolation
 from aidledger.domain.ledger import CASH_ACCOUNT, EntryDraft, Line, Source, entry_document
 from aidledger.domain.loans import Due, LoanBook, LoanStatus, Outstanding, Received, require_status
@@ -27,23 +27,15 @@ from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.funds import fund_in_path
 from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
+from aidledger.services.lifecycle import change_state, lock_row
 from aidledger.services.pagination import decode_cursor, encode_cursor, require_limit
 from aidledger.services.policies import decide_or_refuse
 from aidledger.services.posting import append_entry
 from aidledger.services.products import find_product, parse_product
-from aidledger.services.validation import require_text
+from aidledger.services.validation import business_date, require_text
 
 LOANS_RECEIVABLE, BORROWER_OVERPAYMENTS = "1100", "2000"
 INTEREST_INCOME, FEE_AND_PENALTY_INCOME, RECOVERIES, WRITE_OFFS = "4000", "4100", "4200", "5100"
-
-
-def _business_date(context: ServiceContext, text: str | None, field: str) -> date:
-    today = context.clock.today()
-    if text is None:
-        return today
-    value = parse_date(text, field)
-    require_not_future(value, today, field)
-    return value
 
 
 def _product(row: dict[str, Any]) -> LoanProduct:
@@ -52,11 +44,7 @@ def _product(row: dict[str, Any]) -> LoanProduct:
 
 
 async def _lock(database: Database, loan_id: str) -> dict[str, Any]:
-    row = await database.fetch_one(
-        "SELECT * FROM loan AS l WHERE l.id = {}" + database.lock_clause("l"), loan_id)
-    if row is None:
-        raise NotFound(f"No loan {loan_id!r}.")
-    return row
+    return await lock_row(database, "loan", loan_id, "loan")
 
 
 async def _book(database: Database, row: dict[str, Any]) -> LoanBook:
@@ -105,7 +93,7 @@ async def loan_document(context: ServiceContext, row: dict[str, Any]) -> dict[st
     }
 
 
-async def _borrowing_history(database: Database, person_id: str, on: date) -> dict[str, int]:
+async def borrowing_history(database: Database, person_id: str, on: date) -> dict[str, int]:
     """The applicant facts about their borrowing, from their loans as they stood on `on`."""
     rows = await database.fetch(
         "SELECT * FROM loan WHERE person_id = {} AND status IN ('active', 'closed', "
@@ -134,7 +122,7 @@ async def apply(
     principal = money.parse_amount(amount, product.currency, "amount")
     count = installments or product.installments
     product.require_offerable(principal, count)
-    day = _business_date(context, applied_on, "applied_on")
+    day = business_date(context.clock.today(), applied_on, "applied_on")
     purpose = require_text(purpose, "purpose", max_length=500)
     application = {"amount": principal, "currency": product.currency, "installments": count,
                    "purpose": purpose}
@@ -153,7 +141,7 @@ async def apply(
             # The facts as recorded now, inside this transaction: what decided is what was.
             facts = {
                 "applicant": {**await applicant_profile(database, person, day),
-                              **await _borrowing_history(database, person_id, day)},
+                              **await borrowing_history(database, person_id, day)},
                 "application": application,
                 "product": {"code": product.code, "currency": product.currency,
                             "min_amount": product.min_amount, "max_amount": product.max_amount,
@@ -191,20 +179,12 @@ async def apply(
 async def _change(context: ServiceContext, actor: Actor, loan_id: str,
                   claim: IdempotencyClaim | None, action: str, status: int, change: Any,
                   ) -> StoredResponse:
-    """One state change under the loan's lock, audited with the status before and after."""
-    database = context.database
+    async def document(row: dict[str, Any]) -> dict[str, Any]:
+        return await loan_document(context, row)
 
-    async def run() -> dict[str, Any]:
-        row = await _lock(database, loan_id)
-        before = row["status"]
-        result = await change(row)
-        after_row = await _lock(database, loan_id)
-        await record_event(database, context.clock, actor, f"loan.{action}", ("loan", loan_id),
-                           before={"status": before}, after={"status": after_row["status"]},
-                           fund_id=row["fund_id"])
-        return result if result is not None else await loan_document(context, after_row)
-
-    return await run_once(database, context.clock, claim, status, run)
+    return await change_state(context, actor, claim, table="loan", kind="loan",
+                              subject_id=loan_id, action=action, status=status, change=change,
+                              document=document)
 
 
 async def approve(context: ServiceContext, actor: Actor, loan_id: str,
@@ -250,7 +230,7 @@ async def cancel(context: ServiceContext, actor: Actor, loan_id: str,
 
 async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
                    claim: IdempotencyClaim | None, date_text: str) -> StoredResponse:
-    on = _business_date(context, date_text, "date")
+    on = business_date(context.clock.today(), date_text, "date")
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
@@ -285,7 +265,7 @@ async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
 async def repay(context: ServiceContext, actor: Actor, loan_id: str,
                 claim: IdempotencyClaim | None, *, amount: str, date_text: str,
                 ) -> StoredResponse:
-    on = _business_date(context, date_text, "date")
+    on = business_date(context.clock.today(), date_text, "date")
     database = context.database
 
     async def change(row: dict[str, Any]) -> dict[str, Any]:
@@ -353,7 +333,7 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
 async def write_off(context: ServiceContext, actor: Actor, loan_id: str,
                     claim: IdempotencyClaim | None, *, date_text: str, reason: str,
                     ) -> StoredResponse:
-    on = _business_date(context, date_text, "date")
+    on = business_date(context.clock.today(), date_text, "date")
     reason = require_text(reason, "reason", max_length=500)
     database = context.database
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
+from aidledger.domain.dates import parse_date, require_not_future
 from aidledger.domain.errors import Conflict, FieldError, InvalidInput
 from aidledger.persistence.database import StorageConflict
 
@@ -43,3 +45,12 @@ def taken_means_conflict(field: str, detail: str,
         if conflict.kind == "unique" and conflict.concerns(field):
             raise Conflict(detail, [FieldError(field, message)]) from conflict
         raise
+
+
+def business_date(today: date, text: str | None, field: str) -> date:
+    """A date a business event happened: today when not given, never in the future."""
+    if text is None:
+        return today
+    value = parse_date(text, field)
+    require_not_future(value, today, field)
+    return value

@@ -1,0 +1,159 @@
+"""Emergency grants through HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support import Api, assert_problem, today, unique
+
+
+def _program(api: Api, fund: str, **changes: Any) -> str:
+    code = unique("medical")
+    body = {"code": code, "name": "Medical emergencies", "fund": fund, "category": "medical",
+            "max_per_person": "5000.00", "budget": "8000.00", **changes}
+    created = api.post("/api/grant-programs", body, key=None)
+    assert created.status_code == 201, created.text
+    return code
+
+
+def _person(api: Api) -> str:
+    person: str = api.post("/api/people", {"full_name": unique("Member"),
+                                           "preferred_language": "ne",
+                                           "date_of_birth": "1985-03-03"}).json()["id"]
+    return person
+
+
+def _apply(api: Api, person: str, program: str, amount: str = "3000.00", **options: Any) -> Any:
+    return api.post("/api/grants", {"person": person, "program": program, "amount": amount,
+                                    "reason": "Hospital deposit for emergency surgery"},
+                    key=None, **options)
+
+
+def test_apply_approve_pay(api: Api) -> None:
+    fund = api.new_fund(contribution="20000.00")
+    program = _program(api, fund)
+    person = _person(api)
+    grant = _apply(api, person, program).json()
+    assert (grant["status"], grant["decision"]["policy"], grant["approvals_needed"]) == (
+        "pending_approval", "grant-eligibility", 1)
+    assert_problem(api.post(f"/api/grants/{grant['id']}/approvals", {}, key=None), 403)
+    approved = api.post(f"/api/grants/{grant['id']}/approvals", {}, key=None,
+                        role="admin2").json()
+    assert approved["status"] == "approved"
+    listed = next(item for item in api.get("/api/grant-programs", role="auditor").json()["items"]
+                  if item["code"] == program)
+    assert (listed["committed"], listed["remaining"], listed["currency"]) == (
+        "3000.00", "5000.00", "HKD")
+    paid = api.post(f"/api/grants/{grant['id']}/disbursement", {
+        "date": today(), "method": "paid_to_provider", "reference": "INV-2026-0042",
+        "payee": "Queen Elizabeth Hospital"})
+    assert paid.status_code == 200, paid.text
+    body = paid.json()
+    assert body["status"] == "paid" and body["payment"] == {
+        "method": "paid_to_provider", "reference": "INV-2026-0042",
+        "payee": "Queen Elizabeth Hospital"}
+    entry = api.get(f"/api/journal/{body['entry_id']}").json()
+    assert [(line["account"], line["debit"], line["credit"]) for line in entry["lines"]] == [
+        ("5000", "3000.00", "0.00"), ("1000", "0.00", "3000.00")]
+    assert api.balances(fund)["1000"] == "17000.00"
+    assert_problem(api.post(f"/api/grants/{grant['id']}/disbursement",
+                            {"date": today(), "method": "cash"}), 409)
+    trial = api.get(f"/api/funds/{fund}/trial-balance").json()
+    assert trial["total_debit"] == trial["total_credit"]
+    assert api.verify(fund)["ok"] is True
+
+
+def test_the_per_person_cap_decides_and_is_checked_again_at_approval(api: Api) -> None:
+    fund = api.new_fund(contribution="20000.00")
+    program = _program(api, fund, budget=None)
+    person = _person(api)
+    first = _apply(api, person, program, amount="3000.00").json()
+    api.post(f"/api/grants/{first['id']}/approvals", {}, key=None, role="admin2")
+    over = _apply(api, person, program, amount="2500.00").json()
+    assert over["status"] == "rejected"
+    assert [reason["rule"] for reason in over["decision"]["reasons"]
+            if not reason["passed"]] == ["within-per-person-cap"]
+    fits = _apply(api, person, program, amount="2000.00").json()
+    assert fits["status"] == "pending_approval"
+
+
+def test_one_pending_application_per_person_and_programme(api: Api) -> None:
+    fund = api.new_fund(contribution="20000.00")
+    program = _program(api, fund)
+    person = _person(api)
+    first = _apply(api, person, program).json()
+    second = _apply(api, person, program, amount="100.00")
+    assert_problem(second, 409, "person")
+    assert second.json()["pending_grant"] == first["id"]
+
+
+def test_budget_and_cash_are_both_reserved_and_released(api: Api) -> None:
+    fund = api.new_fund(contribution="20000.00")
+    program = _program(api, fund, budget="5000.00")
+    grants = [_apply(api, _person(api), program, amount="3000.00").json()["id"]
+              for _ in range(2)]
+    assert api.post(f"/api/grants/{grants[0]}/approvals", {}, key=None,
+                    role="admin2").status_code == 200
+    over_budget = api.post(f"/api/grants/{grants[1]}/approvals", {}, key=None, role="admin2")
+    assert_problem(over_budget, 409, "amount")
+    cancelled = api.post(f"/api/grants/{grants[0]}/cancellation", {"reason": "Paid by NGO"},
+                         key=None).json()
+    assert cancelled["status"] == "cancelled"
+    assert api.post(f"/api/grants/{grants[1]}/approvals", {}, key=None,
+                    role="admin2").json()["status"] == "approved"
+    poor = api.new_fund(contribution="1000.00")
+    small = _program(api, poor, budget=None)
+    short = _apply(api, _person(api), small, amount="1500.00").json()
+    assert_problem(api.post(f"/api/grants/{short['id']}/approvals", {}, key=None,
+                            role="admin2"), 409, "amount")
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    ({"method": "cheque"}, 400, "method"),
+    ({"method": "paid_to_provider"}, 422, "payee"),
+    ({"method": "cash", "date": "2999-01-01"}, 422, "date"),
+])
+def test_bad_payments(api: Api, body: dict[str, Any], status: int, field: str) -> None:
+    fund = api.new_fund(contribution="20000.00")
+    grant = _apply(api, _person(api), _program(api, fund)).json()["id"]
+    api.post(f"/api/grants/{grant}/approvals", {}, key=None, role="admin2")
+    assert_problem(api.post(f"/api/grants/{grant}/disbursement", {"date": today(), **body}),
+                   status, field)
+    assert_problem(api.post(f"/api/grants/{grant}/disbursement",
+                            {"date": today(), "method": "cash"}, key=None), 400,
+                   "Idempotency-Key")
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    ({"category": "luxury"}, 400, "category"),
+    ({"max_per_person": "0"}, 400, "max_per_person"),
+    ({"budget": "12.345"}, 400, "budget"),
+    ({"fund": "no-such-fund"}, 422, "fund"),
+    ({"eligibility_policy": "loan-eligibility"}, 422, "eligibility_policy"),
+])
+def test_bad_programmes(api: Api, body: dict[str, Any], status: int, field: str) -> None:
+    fund = api.new_fund()
+    request = {"code": unique("p"), "name": "P", "fund": fund, "category": "food",
+               "max_per_person": "100.00", **body}
+    assert_problem(api.post("/api/grant-programs", request, key=None), status, field)
+
+
+def test_grant_roles_and_privacy(api: Api) -> None:
+    fund = api.new_fund(contribution="20000.00")
+    program = _program(api, fund)
+    own = _apply(api, api.people["borrower"], program).json()
+    other = _apply(api, _person(api), program).json()
+    assert api.get(f"/api/grants/{own['id']}", role="borrower").status_code == 200
+    assert_problem(api.get(f"/api/grants/{other['id']}", role="borrower"), 404)
+    assert api.get(f"/api/grants/{other['id']}", role="auditor").status_code == 200
+    assert_problem(_apply(api, _person(api), program, role="auditor"), 403)
+    assert_problem(api.post(f"/api/grants/{other['id']}/approvals", {}, key=None,
+                            role="auditor"), 403)
+    assert_problem(api.get("/api/grant-programs", role="borrower"), 403)
+    assert_problem(_apply(api, _person(api), "no-such-programme"), 422, "program")
+    assert_problem(_apply(api, "no-such-person", program), 422, "person")
+    rejected = api.post(f"/api/grants/{other['id']}/rejection", {"reason": "Duplicate"},
+                        key=None).json()
+    assert rejected["status"] == "rejected"
