@@ -70,8 +70,8 @@ def _command_demo(settings: Settings, _: argparse.Namespace) -> int:
     if logins is None:
         print("The database already holds funds; demo data not loaded again.")
         return 0
-    print(f"Demo fund {FUND_CODE!r} (HKD) loaded with donors, a workshop expense, members "
-          "and their course credits.")
+    print(f"Demo fund {FUND_CODE!r} (HKD) loaded: donors, a workshop expense, members with "
+          "course credits, a market-stall loan being repaid and a medical grant paid.")
     print("Log in with POST /api/auth/token as:")
     for login in logins:  # type: ignore[attr-defined]
         print(f"  {login.role:9} username {login.username:15} password {login.password}")

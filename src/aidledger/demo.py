@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from aidledger.persistence.tables import Fund
-from aidledger.services import credits, funds, ledger, people, users
+from aidledger.services import credits, funds, grants, ledger, loans, people, products, users
 from aidledger.services.context import Actor, Role, ServiceContext
 
 FUND_CODE = "hk-mutual-aid"
@@ -64,6 +65,34 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
         await credits.record_completion(
             context, admin, created[member]["id"], None, course_code=course,
             completed_on_text=(today - timedelta(days=days_ago)).isoformat(), score=score)
+    approver = Actor("demo-approver", Role.ADMIN, None)
+    await products.create_product(context, admin, {
+        "code": "market-stall", "name": "Market stall starter loan", "fund": FUND_CODE,
+        "interest_method": "declining_balance", "amortization": "equal_installments",
+        "annual_rate_percent": "12", "repayment_every": {"count": 1, "unit": "month"},
+        "installments": 6, "min_installments": 3, "max_installments": 12,
+        "min_amount": "1000.00", "max_amount": "20000.00",
+        "late_penalty": {"amount": "50.00", "after_days": 7}})
+    applied = json.loads((await loans.apply(
+        context, admin, None, person_id=created[0]["id"], product_code="market-stall",
+        amount="6000.00", installments=6, purpose="Sewing machine and fabric for alterations",
+        applied_on=(today - timedelta(days=50)).isoformat())).body)
+    await loans.approve(context, approver, applied["id"], None, "Visited the workshop")
+    await loans.disburse(context, admin, applied["id"], None,
+                         (today - timedelta(days=45)).isoformat())
+    await loans.repay(context, admin, applied["id"], None, amount="1035.29",
+                      date_text=(today - timedelta(days=14)).isoformat())
+    await grants.create_program(
+        context, admin, code="medical-emergency", name="Medical emergencies",
+        fund_reference=FUND_CODE, category="medical", max_per_person="8000.00",
+        budget="60000.00", eligibility_policy=None)
+    grant = json.loads((await grants.apply(
+        context, admin, None, person_id=created[3]["id"], program_code="medical-emergency",
+        amount="3500.00", reason="Deposit for appendix surgery, Queen Mary Hospital")).body)
+    await grants.approve(context, approver, grant["id"], None, None)
+    await grants.pay(context, admin, grant["id"], None, date_text=today.isoformat(),
+                     method="paid_to_provider", reference="QMH-2026-88121",
+                     payee="Queen Mary Hospital")
     borrower = DemoLogin("demo-borrower", "borrower", secrets.token_urlsafe(12))
     await users.create_user(context, "demo", username=borrower.username,
                             password=borrower.password, role=borrower.role,
