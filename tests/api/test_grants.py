@@ -157,3 +157,48 @@ def test_grant_roles_and_privacy(api: Api) -> None:
     rejected = api.post(f"/api/grants/{other['id']}/rejection", {"reason": "Duplicate"},
                         key=None).json()
     assert rejected["status"] == "rejected"
+
+
+def test_a_loan_decision_sees_the_grants_received(api: Api, tmp_path: Any) -> None:
+    import dataclasses
+    import shutil
+    from pathlib import Path
+
+    from aidledger.rules.loader import load_policies
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "policies", tmp_path / "policies")
+    strict = tmp_path / "policies" / "loan-eligibility.yaml"
+    strict.write_text(strict.read_text().replace("""    rules:
+      - id: adult""", """    rules:
+      - id: no-recent-grant
+        description: No emergency grant in the last year.
+        condition: applicant.grants_received_last_365_days == 0
+      - id: adult""", 1))
+    fund = api.new_fund(contribution="50000.00")
+    person = _person(api)
+    for course, on in (("budgeting-basics", "2025-06-01"), ("avoiding-debt-traps", "2025-07-01")):
+        api.post(f"/api/people/{person}/course-completions",
+                 {"course": course, "completed_on": on, "score": 90}, key=None)
+    grant = _apply(api, person, _program(api, fund), amount="1200.00").json()["id"]
+    api.post(f"/api/grants/{grant}/approvals", {}, key=None, role="admin2")
+    product = unique("loan")
+    assert api.post("/api/loan-products", {
+        "code": product, "name": "Loan", "fund": fund, "interest_method": "flat",
+        "amortization": "equal_installments", "annual_rate_percent": "10",
+        "repayment_every": {"count": 1, "unit": "month"}, "installments": 6,
+        "min_amount": "100.00", "max_amount": "9000.00"}, key=None).status_code == 201
+    state = api.client.app.state
+    original = state.context
+    state.context = dataclasses.replace(original,
+                                        policies=load_policies(tmp_path / "policies"))
+    try:
+        loan = api.post("/api/loans", {"person": person, "product": product,
+                                       "amount": "1000.00", "purpose": "Tools"},
+                        key=None).json()
+    finally:
+        state.context = original
+    reason = loan["decision"]["reasons"][0]
+    assert (reason["rule"], reason["passed"]) == ("no-recent-grant", False)
+    assert reason["detail"] == "applicant.grants_received_last_365_days = 120000"
+    assert loan["status"] == "rejected"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from aidledger.domain.dates import whole_months_between, whole_years_between
@@ -24,3 +24,16 @@ async def applicant_profile(database: Database, person: dict[str, Any],
     if person["date_of_birth"] is not None:
         profile["age"] = whole_years_between(person["date_of_birth"], on)
     return profile
+
+
+async def grants_received_last_365_days(database: Database, person_id: str, on: date,
+                                        program_code: str | None = None) -> int:
+    """Minor units of grants approved or paid to the person in the 365 days up to `on`
+    (in one programme, or in all)."""
+    row = await database.fetch_one(
+        "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) AS total FROM emergency_grant "
+        "WHERE person_id = {} AND status IN ('approved', 'paid') AND applied_on > {} "
+        "AND applied_on <= {}" + ("" if program_code is None else " AND program_code = {}"),
+        person_id, on - timedelta(days=365), on,
+        *(() if program_code is None else (program_code,)))
+    return row["total"] if row else 0

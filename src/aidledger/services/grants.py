@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
 from typing import Any
 
 from aidledger.domain import money
@@ -19,7 +18,7 @@ from aidledger.domain.errors import Conflict, FieldError, NotFound, RuleViolatio
 from aidledger.domain.ledger import CASH_ACCOUNT, EntryDraft, Line, Source
 from aidledger.persistence.database import Database
 from aidledger.services import approvals
-from aidledger.services.applicants import applicant_profile
+from aidledger.services.applicants import applicant_profile, grants_received_last_365_days
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.funds import fund_in_body, fund_in_path
@@ -38,8 +37,6 @@ from aidledger.services.validation import (
 
 GRANTS_PAID = "5000"
 DEFAULT_ELIGIBILITY_POLICY = "grant-eligibility"
-# What counts against a person's cap: grants promised or paid in the last 365 days.
-CAP_WINDOW = timedelta(days=365)
 
 
 def _program_document(row: dict[str, Any]) -> dict[str, Any]:
@@ -108,15 +105,6 @@ async def list_programs(context: ServiceContext) -> dict[str, Any]:
     return {"items": [_program_document(row) for row in rows], "next_cursor": None}
 
 
-async def _received_last_year(database: Database, person_id: str, program: str,
-                              on: date) -> int:
-    row = await database.fetch_one(
-        "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) AS total FROM emergency_grant "
-        "WHERE person_id = {} AND program_code = {} AND status IN ('approved', 'paid') "
-        "AND applied_on > {}", person_id, program, on - CAP_WINDOW)
-    return row["total"] if row else 0
-
-
 async def grant_document(context: ServiceContext, row: dict[str, Any]) -> dict[str, Any]:
     currency = row["currency"]
     return {
@@ -168,8 +156,8 @@ async def apply(context: ServiceContext, actor: Actor, claim: IdempotencyClaim |
                 "applicant": {
                     **await applicant_profile(database, person, today),
                     **await borrowing_history(database, person_id, today),
-                    "grants_received_last_365_days": await _received_last_year(
-                        database, person_id, program_code, today)},
+                    "grants_received_last_365_days": await grants_received_last_365_days(
+                        database, person_id, today, program_code)},
                 "application": application,
                 "program": {"code": program["code"], "category": program["category"],
                             "currency": program["currency"],
@@ -225,8 +213,8 @@ async def approve(context: ServiceContext, actor: Actor, grant_id: str,
         # The programme's lock orders approvals in it: cap and budget are checked on
         # what is committed now, not when the application came in.
         program = await _program(database, row["program_code"], lock=True)
-        received = await _received_last_year(database, row["person_id"], row["program_code"],
-                                             context.clock.today())
+        received = await grants_received_last_365_days(
+            database, row["person_id"], context.clock.today(), row["program_code"])
         currency = row["currency"]
         if received + row["amount"] > program["max_per_person"]:
             raise Conflict(

@@ -22,7 +22,7 @@ from aidledger.domain.products import LoanProduct, product_document
 from aidledger.domain.schedule import build_schedule, schedule_document
 from aidledger.persistence.database import Database
 from aidledger.services import approvals
-from aidledger.services.applicants import applicant_profile
+from aidledger.services.applicants import applicant_profile, grants_received_last_365_days
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.funds import fund_in_path
@@ -140,8 +140,11 @@ async def apply(
         if policy is not None:
             # The facts as recorded now, inside this transaction: what decided is what was.
             facts = {
-                "applicant": {**await applicant_profile(database, person, day),
-                              **await borrowing_history(database, person_id, day)},
+                "applicant": {
+                    **await applicant_profile(database, person, day),
+                    **await borrowing_history(database, person_id, day),
+                    "grants_received_last_365_days": await grants_received_last_365_days(
+                        database, person_id, day)},
                 "application": application,
                 "product": {"code": product.code, "currency": product.currency,
                             "min_amount": product.min_amount, "max_amount": product.max_amount,
