@@ -126,3 +126,9 @@ def test_quotes_in_currencies_without_and_with_three_decimals(api: Api) -> None:
         api, dinar, min_amount="100.000", max_amount="5000.000",
         late_penalty={"amount": "5.000", "after_days": 7}), key=None).json()["code"]
     assert _quote(api, code, amount="1200.000").json()["installments"][0]["interest"] == "12.000"
+
+
+def test_zero_minimum_instalments_is_refused(api: Api) -> None:
+    fund = api.new_fund()
+    assert_problem(api.post("/api/loan-products", _product(api, fund, min_installments=0),
+                            key=None), 400, "min_installments")

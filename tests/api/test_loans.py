@@ -305,3 +305,13 @@ def test_a_partial_payment_and_a_borrowers_payoff(api: Api) -> None:
     assert own["total"] == "2590.00"  # 3,090.00 of a flat loan, less 500.00 paid
     assert_problem(api.get(f"/api/loans/{loan}/payoff", role="borrower"), 404)
     assert_problem(api.get(f"/api/loans/{loan}/payoff", params={"date": "soon"}), 400, "date")
+
+
+def test_zero_instalments_is_refused_not_read_as_the_default(api: Api) -> None:
+    setup = _setup(api)
+    body = {"person": setup["person"], "product": setup["product"], "amount": "3000.00",
+            "purpose": "Stock", "installments": 0}
+    assert_problem(api.post("/api/loans", body, key=None), 422, "installments")
+    assert_problem(api.post(f"/api/loan-products/{setup['product']}/quote",
+                            {"amount": "3000.00", "disbursement_date": today(),
+                             "installments": 0}, key=None), 422, "installments")

@@ -120,7 +120,7 @@ async def apply(
     if product is None:
         raise RuleViolation.field("product", f"no loan product {product_code!r}")
     principal = money.parse_amount(amount, product.currency, "amount")
-    count = installments or product.installments
+    count = product.installments if installments is None else installments
     product.require_offerable(principal, count)
     day = business_date(context.clock.today(), applied_on, "applied_on")
     purpose = require_text(purpose, "purpose", max_length=500)

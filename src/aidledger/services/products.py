@@ -48,8 +48,9 @@ def parse_product(document: dict[str, Any], fund_code: str, currency: str) -> Lo
         repayment_every=Frequency(document["repayment_every"]["count"],
                                   PeriodUnit(document["repayment_every"]["unit"])),
         installments=installments,
-        min_installments=document.get("min_installments") or installments,
-        max_installments=document.get("max_installments") or installments,
+        # Absent means "the default number"; an explicit 0 must reach validation as 0.
+        min_installments=_given(document.get("min_installments"), installments),
+        max_installments=_given(document.get("max_installments"), installments),
         day_count=DayCount(document.get("day_count") or "actual/365"),
         installment_multiple_of=None if multiple is None else amount(
             "installment_multiple_of", multiple),
@@ -61,6 +62,10 @@ def parse_product(document: dict[str, Any], fund_code: str, currency: str) -> Lo
             amount("late_penalty.amount", penalty["amount"]), penalty["after_days"]),
         eligibility_policy=document.get("eligibility_policy"),
     )
+
+
+def _given(value: Any, default: int) -> int:
+    return default if value is None else int(value)
 
 
 async def create_product(context: ServiceContext, actor: Actor,
@@ -115,7 +120,7 @@ async def quote(context: ServiceContext, code: str, *, amount: str, installments
     if product is None:
         raise NotFound(f"No loan product {code!r}.")
     principal = money.parse_amount(amount, product.currency, "amount")
-    count = installments or product.installments
+    count = product.installments if installments is None else installments
     product.require_offerable(principal, count)
     disbursed = parse_date(disbursement_date, "disbursement_date")
     first_due = None if first_due_date is None else parse_date(first_due_date, "first_due_date")
