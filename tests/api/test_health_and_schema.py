@@ -10,6 +10,20 @@ CONTRACT_PATHS = {
     "/api/journal/{entry_id}/reversal": {"post"}, "/api/funds/{fund}/trial-balance": {"get"},
     "/api/audit/verify": {"get"}, "/api/people": {"post"}, "/api/people/{person_id}": {"get"},
     "/health": {"get"}, "/ready": {"get"},
+    "/api/people/{person_id}/course-completions": {"post"},
+    "/api/people/{person_id}/credits": {"get"}, "/api/policies": {"get"},
+    "/api/policies/{policy_id}": {"get"}, "/api/policies/{policy_id}/evaluate": {"post"},
+    "/api/courses": {"get"}, "/api/loan-products": {"get", "post"},
+    "/api/loan-products/{code}/quote": {"post"}, "/api/loans": {"get", "post"},
+    "/api/loans/{loan_id}": {"get"}, "/api/me/loans": {"get"},
+    "/api/loans/{loan_id}/approvals": {"post"}, "/api/loans/{loan_id}/rejection": {"post"},
+    "/api/loans/{loan_id}/cancellation": {"post"}, "/api/loans/{loan_id}/disbursement": {"post"},
+    "/api/loans/{loan_id}/schedule": {"get"}, "/api/loans/{loan_id}/repayments": {"post"},
+    "/api/loans/{loan_id}/payoff": {"get"}, "/api/loans/{loan_id}/write-off": {"post"},
+    "/api/grant-programs": {"get", "post"}, "/api/grants": {"post"},
+    "/api/grants/{grant_id}": {"get"}, "/api/grants/{grant_id}/approvals": {"post"},
+    "/api/grants/{grant_id}/rejection": {"post"}, "/api/grants/{grant_id}/cancellation": {"post"},
+    "/api/grants/{grant_id}/disbursement": {"post"},
 }
 
 
