@@ -116,10 +116,6 @@ class Schedule:
     effective_annual_rate_percent: Decimal  # 2 decimals
 
     @property
-    def total_principal(self) -> int:
-        return sum(item.principal for item in self.installments)
-
-    @property
     def total_interest(self) -> int:
         return sum(item.interest for item in self.installments)
 
