@@ -108,6 +108,13 @@ def test_apply_approve_disburse_repay_close(api: Api) -> None:
     assert [(row["status"], row["paid"], row["penalties"])
             for row in schedule["installments"]] == [
         ("paid", "1030.00", "0.00"), ("paid", "1080.00", "50.00"), ("paid", "1030.00", "0.00")]
+    assert (schedule["totals"]["penalties"], schedule["totals"]["total"]) == ("50.00", "3140.00")
+    quoted = api.post(f"/api/loan-products/{setup['product']}/quote",
+                      {"amount": "3000.00", "disbursement_date": DISBURSED.isoformat()},
+                      key=None).json()
+    assert schedule["apr_percent"] == quoted["apr_percent"]  # the contract's true cost
+    assert [row["due_date"] for row in schedule["installments"]] == [
+        row["due_date"] for row in quoted["installments"]]
     trial = api.get(f"/api/funds/{setup['fund']}/trial-balance").json()
     assert trial["total_debit"] == trial["total_credit"]
     assert api.verify(setup["fund"])["ok"] is True

@@ -9,11 +9,12 @@ the amount lent.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from aidledger.domain.errors import FieldError
 from aidledger.domain.money import format_minor
@@ -356,8 +357,20 @@ def _present_value(principal: int, amounts: list[Decimal], weighted: list[Decima
     return value, slope * discount
 
 
-def schedule_document(schedule: Schedule, currency: str) -> dict[str, object]:
-    """The schedule as the API shows it (before disbursement: no paid amounts)."""
+class Progress(Protocol):
+    """How far one instalment has been paid (a loan's position supplies it)."""
+
+    @property
+    def paid(self) -> int: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+def schedule_document(schedule: Schedule, currency: str,
+                      progress: Sequence[Progress] | None = None) -> dict[str, object]:
+    """The schedule as the API shows it; with `progress` (each instalment's `paid` amount
+    and `status`, once a loan is disbursed) those are shown too."""
 
     def amount(minor: int) -> str:
         return format_minor(minor, currency)
@@ -371,7 +384,9 @@ def schedule_document(schedule: Schedule, currency: str) -> dict[str, object]:
             "principal": amount(row.principal), "interest": amount(row.interest),
             "fees": amount(row.fees), "penalties": amount(row.penalties),
             "total": amount(row.total), "balance_after": amount(row.balance_after),
-        } for row in rows],
+            **({} if progress is None else {"paid": amount(progress[index].paid),
+                                            "status": progress[index].status}),
+        } for index, row in enumerate(rows)],
         "totals": {
             "principal": amount(sum(row.principal for row in rows)),
             "interest": amount(sum(row.interest for row in rows)),

@@ -94,9 +94,18 @@ async def release(database: Database, fund_id: str, amount: int) -> None:
                                amount, fund_id)
 
 
-async def approvals_of(database: Database, kind: str, subject_id: str) -> list[dict[str, Any]]:
+async def approvals_of(database: Database, kind: str,
+                       subject_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The approvals of each subject, oldest first, for many subjects in one query."""
+    found: dict[str, list[dict[str, Any]]] = {subject_id: [] for subject_id in subject_ids}
+    if not subject_ids:
+        return found
     rows = await database.fetch(
-        "SELECT approver, at, note FROM approval WHERE subject_kind = {} AND subject_id = {} "
-        "ORDER BY at", kind, subject_id)
-    return [{"by": row["approver"], "at": row["at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
-             "note": row["note"]} for row in rows]
+        "SELECT subject_id, approver, at, note FROM approval WHERE subject_kind = {} AND "
+        f"subject_id IN ({', '.join('{}' for _ in subject_ids)}) ORDER BY at",
+        kind, *subject_ids)
+    for row in rows:
+        found[row["subject_id"]].append({"by": row["approver"],
+                                         "at": row["at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                         "note": row["note"]})
+    return found

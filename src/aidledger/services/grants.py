@@ -114,7 +114,8 @@ async def grant_document(context: ServiceContext, row: dict[str, Any]) -> dict[s
         "status": row["status"], "status_reason": row["status_reason"],
         "decision": None if row["decision"] is None else json.loads(row["decision"]),
         "approvals_needed": row["approvals_needed"],
-        "approvals": await approvals.approvals_of(context.database, "grant", row["id"]),
+        "approvals": (await approvals.approvals_of(context.database, "grant",
+                                                   [row["id"]]))[row["id"]],
         "created_by": row["created_by"],
         "paid_on": row["paid_on"].isoformat() if row["paid_on"] else None,
         "payment": None if row["payment_method"] is None else {

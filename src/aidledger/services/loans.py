@@ -19,7 +19,14 @@ from aidledger.domain.errors import Forbidden, NotFound, RuleViolation
 from aidledger.domain.ledger import CASH_ACCOUNT, EntryDraft, Line, Source, entry_document
 from aidledger.domain.loans import Due, LoanBook, LoanStatus, Outstanding, Received, require_status
 from aidledger.domain.products import LoanProduct, product_document
-from aidledger.domain.schedule import build_schedule, schedule_document
+from aidledger.domain.schedule import (
+    Schedule,
+    ScheduledInstallment,
+    build_schedule,
+    periodic_rate,
+    schedule_document,
+    true_cost,
+)
 from aidledger.persistence.database import Database
 from aidledger.services import approvals
 from aidledger.services.applicants import applicant_profile, grants_received_last_365_days
@@ -47,20 +54,36 @@ async def _lock(database: Database, loan_id: str) -> dict[str, Any]:
     return await lock_row(database, "loan", loan_id, "loan")
 
 
+async def _books(database: Database, rows: list[dict[str, Any]]) -> dict[str, LoanBook]:
+    """The schedule and repayments of every disbursed loan among `rows`, in two queries."""
+    disbursed = [row for row in rows if row["disbursed_on"] is not None]
+    if not disbursed:
+        return {}
+    ids = [row["id"] for row in disbursed]
+    placeholders = ", ".join("{}" for _ in ids)
+    dues: dict[str, list[Due]] = {loan_id: [] for loan_id in ids}
+    for due in await database.fetch(
+            "SELECT loan_id, number, due_date, principal, interest FROM loan_installment "
+            f"WHERE loan_id IN ({placeholders}) ORDER BY loan_id, number", *ids):
+        dues[due["loan_id"]].append(
+            Due(due["number"], due["due_date"], due["principal"], due["interest"]))
+    received: dict[str, list[Received]] = {loan_id: [] for loan_id in ids}
+    for item in await database.fetch(
+            "SELECT loan_id, paid_on, amount FROM loan_repayment "
+            f"WHERE loan_id IN ({placeholders}) AND recovery = 0 ORDER BY loan_id, seq", *ids):
+        received[item["loan_id"]].append(Received(item["paid_on"], item["amount"]))
+    books = {}
+    for row in disbursed:
+        product = _product(row)
+        books[row["id"]] = LoanBook(dues=dues[row["id"]], disbursed_on=row["disbursed_on"],
+                                    interest_method=product.interest_method,
+                                    late_penalty=product.late_penalty,
+                                    received=received[row["id"]])
+    return books
+
+
 async def _book(database: Database, row: dict[str, Any]) -> LoanBook:
-    dues = await database.fetch(
-        "SELECT number, due_date, principal, interest FROM loan_installment "
-        "WHERE loan_id = {} ORDER BY number", row["id"])
-    received = await database.fetch(
-        "SELECT paid_on, amount FROM loan_repayment WHERE loan_id = {} AND recovery = 0 "
-        "ORDER BY seq", row["id"])
-    product = _product(row)
-    return LoanBook(
-        dues=[Due(due["number"], due["due_date"], due["principal"], due["interest"])
-              for due in dues],
-        disbursed_on=row["disbursed_on"], interest_method=product.interest_method,
-        late_penalty=product.late_penalty,
-        received=[Received(item["paid_on"], item["amount"]) for item in received])
+    return (await _books(database, [row]))[row["id"]]
 
 
 def _amounts(outstanding: Outstanding, currency: str) -> dict[str, str]:
@@ -70,27 +93,38 @@ def _amounts(outstanding: Outstanding, currency: str) -> dict[str, str]:
         ("total", outstanding.total))}
 
 
-async def loan_document(context: ServiceContext, row: dict[str, Any]) -> dict[str, Any]:
+async def loan_documents(context: ServiceContext,
+                         rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Loans as the API shows them; what is loaded for them is loaded for all at once."""
     database = context.database
-    outstanding, days_past_due = Outstanding(0, 0, 0), 0
-    if row["status"] == LoanStatus.ACTIVE:
-        position = (await _book(database, row)).position(context.clock.today())
-        outstanding, days_past_due = position.outstanding, position.days_past_due
-    currency = row["currency"]
-    return {
-        "id": row["id"], "person": row["person_id"], "product": row["product_code"],
-        "currency": currency, "amount": money.format_minor(row["amount"], currency),
-        "installments": row["installments"], "purpose": row["purpose"],
-        "applied_on": row["applied_on"].isoformat(), "status": row["status"],
-        "status_reason": row["status_reason"],
-        "decision": None if row["decision"] is None else json.loads(row["decision"]),
-        "approvals_needed": row["approvals_needed"],
-        "approvals": await approvals.approvals_of(database, "loan", row["id"]),
-        "created_by": row["created_by"],
-        "disbursed_on": row["disbursed_on"].isoformat() if row["disbursed_on"] else None,
-        "disbursement_entry_id": row["disbursement_entry_id"],
-        "outstanding": _amounts(outstanding, currency), "days_past_due": days_past_due,
-    }
+    books = await _books(database, [row for row in rows if row["status"] == LoanStatus.ACTIVE])
+    approved = await approvals.approvals_of(database, "loan", [row["id"] for row in rows])
+    today = context.clock.today()
+    documents = []
+    for row in rows:
+        outstanding, days_past_due = Outstanding(0, 0, 0), 0
+        if row["id"] in books:
+            position = books[row["id"]].position(today)
+            outstanding, days_past_due = position.outstanding, position.days_past_due
+        currency = row["currency"]
+        documents.append({
+            "id": row["id"], "person": row["person_id"], "product": row["product_code"],
+            "currency": currency, "amount": money.format_minor(row["amount"], currency),
+            "installments": row["installments"], "purpose": row["purpose"],
+            "applied_on": row["applied_on"].isoformat(), "status": row["status"],
+            "status_reason": row["status_reason"],
+            "decision": None if row["decision"] is None else json.loads(row["decision"]),
+            "approvals_needed": row["approvals_needed"], "approvals": approved[row["id"]],
+            "created_by": row["created_by"],
+            "disbursed_on": row["disbursed_on"].isoformat() if row["disbursed_on"] else None,
+            "disbursement_entry_id": row["disbursement_entry_id"],
+            "outstanding": _amounts(outstanding, currency), "days_past_due": days_past_due,
+        })
+    return documents
+
+
+async def loan_document(context: ServiceContext, row: dict[str, Any]) -> dict[str, Any]:
+    return (await loan_documents(context, [row]))[0]
 
 
 async def borrowing_history(database: Database, person_id: str, on: date) -> dict[str, int]:
@@ -99,8 +133,9 @@ async def borrowing_history(database: Database, person_id: str, on: date) -> dic
         "SELECT * FROM loan WHERE person_id = {} AND status IN ('active', 'closed', "
         "'written_off')", person_id)
     active = in_arrears = longest = 0
+    books = await _books(database, rows)
     for row in rows:
-        position = (await _book(database, row)).position(on)
+        position = books[row["id"]].position(on)
         longest = max(longest, position.max_days_past_due_ever)
         if row["status"] == LoanStatus.ACTIVE:
             active += 1
@@ -279,12 +314,10 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
         if on < row["disbursed_on"]:
             raise RuleViolation.field("date", "may not precede the disbursement on "
                                               f"{row['disbursed_on'].isoformat()}")
-        last = await database.fetch_one(
-            "SELECT max(seq) AS seq FROM loan_repayment WHERE loan_id = {}", row["id"])
-        seq = (last["seq"] or 0) + 1 if last else 1
         latest = await database.fetch_one(
-            "SELECT paid_on FROM loan_repayment WHERE loan_id = {} AND seq = {}",
-            row["id"], seq - 1)
+            "SELECT seq, paid_on FROM loan_repayment WHERE loan_id = {} "
+            "ORDER BY seq DESC LIMIT 1", row["id"])
+        seq = 1 if latest is None else latest["seq"] + 1
         if latest is not None and on < latest["paid_on"]:
             # Allocation depends on order: a repayment slipped in before a later one would
             # change what earlier entries already posted.
@@ -386,7 +419,7 @@ async def list_loans(context: ServiceContext, actor: Actor, *, person: str | Non
         f"WHERE {' AND '.join(conditions)} ORDER BY rowid_order LIMIT {{}}",
         *arguments, limit + 1)
     page = rows[:limit]
-    return {"items": [await loan_document(context, row) for row in page],
+    return {"items": await loan_documents(context, page),
             "next_cursor": encode_cursor(page[-1]["rowid_order"]) if len(rows) > limit
             else None}
 
@@ -406,28 +439,18 @@ async def loan_schedule(context: ServiceContext, actor: Actor, loan_id: str) -> 
         schedule = build_schedule(product.loan_terms(row["amount"], row["installments"]),
                                   context.clock.today())
         return schedule_document(schedule, currency)
-    book = await _book(context.database, row)
-    position = book.position(context.clock.today())
-    fixed = build_schedule(product.loan_terms(row["amount"], row["installments"]),
-                           row["disbursed_on"])
-    document = schedule_document(fixed, currency)
-    balance = row["amount"]
-    for shown, item in zip(document["installments"], position.installments, strict=True):
+    # Disbursed: the instalments fixed then, with penalties, payments and status to date.
+    position = (await _book(context.database, row)).position(context.clock.today())
+    rows, balance = [], row["amount"]
+    for item in position.installments:
         balance -= item.principal
-        shown.update({
-            "principal": money.format_minor(item.principal, currency),
-            "interest": money.format_minor(item.interest, currency),
-            "penalties": money.format_minor(item.penalties, currency),
-            "total": money.format_minor(item.principal + item.interest + item.penalties,
-                                        currency),
-            "balance_after": money.format_minor(balance, currency),
-            "paid": money.format_minor(item.paid, currency), "status": item.status})
-    document["totals"]["penalties"] = money.format_minor(
-        sum(item.penalties for item in position.installments), currency)
-    document["totals"]["total"] = money.format_minor(
-        sum(item.principal + item.interest + item.penalties
-            for item in position.installments), currency)
-    return document
+        rows.append(ScheduledInstallment(item.number, item.due_date, item.principal,
+                                         item.interest, balance, penalties=item.penalties))
+    terms = product.loan_terms(row["amount"], row["installments"])
+    apr, effective = true_cost(row["amount"], [item.principal + item.interest for item in rows],
+                               terms.frequency.periods_per_year, hint=periodic_rate(terms))
+    return schedule_document(Schedule(row["disbursed_on"], tuple(rows), apr, effective),
+                             currency, progress=position.installments)
 
 
 async def payoff(context: ServiceContext, actor: Actor, loan_id: str,
