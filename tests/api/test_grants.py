@@ -63,6 +63,13 @@ def test_apply_approve_pay(api: Api) -> None:
     trial = api.get(f"/api/funds/{fund}/trial-balance").json()
     assert trial["total_debit"] == trial["total_credit"]
     assert api.verify(fund)["ok"] is True
+    events = api.get("/api/audit/events", params={"subject_kind": "grant",
+                                                  "subject_id": grant["id"]},
+                     role="auditor").json()["items"]
+    assert [(event["action"], event["actor"]) for event in events] == [
+        ("grant.applied", "t-admin"), ("grant.approved", "t-admin2"), ("grant.paid", "t-admin")]
+    assert events[2]["before"] == {"status": "approved"}
+    assert events[2]["after"] == {"status": "paid"}
 
 
 def test_the_per_person_cap_decides_and_is_checked_again_at_approval(api: Api) -> None:

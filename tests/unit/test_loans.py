@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from aidledger.domain.errors import Conflict
-from aidledger.domain.loans import Due, LoanBook, LoanStatus, Received, require_status
+from aidledger.domain.loans import Due, LoanBook, LoanStatus, Received
 from aidledger.domain.products import LatePenalty
 from aidledger.domain.schedule import InterestMethod
+from aidledger.domain.states import require_status
 
 # 3 monthly instalments on 3,000.00 at 12 %: principal 1,000.00 each for simplicity.
 DUES = (Due(1, date(2026, 2, 1), 100_000, 3_000), Due(2, date(2026, 3, 1), 100_000, 2_000),
@@ -99,6 +100,6 @@ def test_an_overpayment_beyond_everything_owed() -> None:
 
 
 def test_status_rules_refuse_with_a_conflict() -> None:
-    require_status(LoanStatus.APPROVED, {LoanStatus.APPROVED}, "disbursed")
+    require_status("loan", LoanStatus.APPROVED, {LoanStatus.APPROVED}, "disbursed")
     with pytest.raises(Conflict, match="active cannot be disbursed"):
-        require_status(LoanStatus.ACTIVE, {LoanStatus.APPROVED}, "disbursed")
+        require_status("loan", LoanStatus.ACTIVE, {LoanStatus.APPROVED}, "disbursed")

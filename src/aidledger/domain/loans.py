@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from aidledger.domain.errors import Conflict, FieldError
 from aidledger.domain.products import LatePenalty
 from aidledger.domain.schedule import InterestMethod
 
@@ -33,12 +32,6 @@ class LoanStatus(StrEnum):
     ACTIVE = "active"
     CLOSED = "closed"
     WRITTEN_OFF = "written_off"
-
-
-def require_status(current: LoanStatus, allowed: set[LoanStatus], action: str) -> None:
-    if current not in allowed:
-        raise Conflict(f"A loan that is {current.value} cannot be {action}.",
-                       [FieldError("status", f"is {current.value}")])
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,9 @@ from typing import Any
 
 from aidledger.domain import money
 from aidledger.domain.errors import Conflict, FieldError, NotFound, RuleViolation
+from aidledger.domain.grants import GrantStatus, require_within_budget, require_within_cap
 from aidledger.domain.ledger import CASH_ACCOUNT, EntryDraft, Line, Source
+from aidledger.domain.states import require_status
 from aidledger.persistence.database import Database
 from aidledger.services import approvals
 from aidledger.services.applicants import applicant_profile, grants_received_last_365_days
@@ -176,7 +178,8 @@ async def apply(context: ServiceContext, actor: Actor, claim: IdempotencyClaim |
                 "created_by, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
                 "{}, {})",
                 grant_id, person_id, program_code, program["fund_id"], program["currency"],
-                minor, reason, today, "pending_approval" if eligible else "rejected",
+                minor, reason, today,
+                (GrantStatus.PENDING_APPROVAL if eligible else GrantStatus.REJECTED).value,
                 None if eligible else "not eligible under the policy",
                 None if decision is None else json.dumps(decision, ensure_ascii=False),
                 needed, actor.username, context.clock.now())
@@ -210,28 +213,19 @@ async def approve(context: ServiceContext, actor: Actor, grant_id: str,
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
-        _require(row, {"pending_approval"}, "approved")
+        require_status("grant", row["status"], {GrantStatus.PENDING_APPROVAL}, "approved")
         # The programme's lock orders approvals in it: cap and budget are checked on
         # what is committed now, not when the application came in.
         program = await _program(database, row["program_code"], lock=True)
         received = await grants_received_last_365_days(
             database, row["person_id"], context.clock.today(), row["program_code"])
         currency = row["currency"]
-        if received + row["amount"] > program["max_per_person"]:
-            raise Conflict(
-                "This would take the person past the programme's per-person cap of "
-                f"{money.format_minor(program['max_per_person'], currency)} in 365 days "
-                f"({money.format_minor(received, currency)} already approved or paid).",
-                [FieldError("amount", "over the per-person cap")])
-        budget = program["budget"]
+        require_within_cap(received, row["amount"], program["max_per_person"], currency)
         subject = approvals.Approvable("grant", row["id"], row["created_by"], row["fund_id"],
                                        currency, row["amount"], row["approvals_needed"])
         if await approvals.approve(context, actor, subject, note):
-            if budget is not None and program["committed"] + row["amount"] > budget:
-                raise Conflict(
-                    f"The programme's budget has "
-                    f"{money.format_minor(budget - program['committed'], currency)} left.",
-                    [FieldError("amount", "over the programme's remaining budget")])
+            require_within_budget(program["committed"], row["amount"], program["budget"],
+                                  currency)
             await database.execute(
                 "UPDATE grant_program SET committed = committed + {} WHERE code = {}",
                 row["amount"], row["program_code"])
@@ -242,18 +236,12 @@ async def approve(context: ServiceContext, actor: Actor, grant_id: str,
     return await _change(context, actor, grant_id, claim, "approved", change)
 
 
-def _require(row: dict[str, Any], allowed: set[str], action: str) -> None:
-    if row["status"] not in allowed:
-        raise Conflict(f"A grant that is {row['status']} cannot be {action}.",
-                       [FieldError("status", f"is {row['status']}")])
-
-
 async def reject(context: ServiceContext, actor: Actor, grant_id: str,
                  claim: IdempotencyClaim | None, reason: str) -> StoredResponse:
     reason = require_text(reason, "reason", max_length=500)
 
     async def change(row: dict[str, Any]) -> None:
-        _require(row, {"pending_approval"}, "rejected")
+        require_status("grant", row["status"], {GrantStatus.PENDING_APPROVAL}, "rejected")
         await context.database.execute(
             "UPDATE emergency_grant SET status = 'rejected', status_reason = {} WHERE id = {}",
             reason, row["id"])
@@ -267,7 +255,7 @@ async def cancel(context: ServiceContext, actor: Actor, grant_id: str,
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
-        _require(row, {"approved"}, "cancelled")
+        require_status("grant", row["status"], {GrantStatus.APPROVED}, "cancelled")
         await _program(database, row["program_code"], lock=True)
         await database.execute(
             "UPDATE grant_program SET committed = committed - {} WHERE code = {}",
@@ -291,7 +279,7 @@ async def pay(context: ServiceContext, actor: Actor, grant_id: str,
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
-        _require(row, {"approved"}, "paid")
+        require_status("grant", row["status"], {GrantStatus.APPROVED}, "paid")
         if on < row["applied_on"]:
             raise RuleViolation.field("date", "may not precede the application")
         # The reservation ends as the money leaves: released first, so it pays this.

@@ -17,7 +17,7 @@ from aidledger.domain import money
 from aidledger.domain.dates import parse_date
 from aidledger.domain.errors import Forbidden, NotFound, RuleViolation
 from aidledger.domain.ledger import CASH_ACCOUNT, EntryDraft, Line, Source, entry_document
-from aidledger.domain.loans import Due, LoanBook, LoanStatus, Outstanding, Received, require_status
+from aidledger.domain.loans import Due, LoanBook, LoanStatus, Outstanding, Received
 from aidledger.domain.products import LoanProduct, product_document
 from aidledger.domain.schedule import (
     Schedule,
@@ -27,6 +27,7 @@ from aidledger.domain.schedule import (
     schedule_document,
     true_cost,
 )
+from aidledger.domain.states import require_status
 from aidledger.persistence.database import Database
 from aidledger.services import approvals
 from aidledger.services.applicants import applicant_profile, grants_received_last_365_days
@@ -228,7 +229,7 @@ async def _change(context: ServiceContext, actor: Actor, loan_id: str,
 async def approve(context: ServiceContext, actor: Actor, loan_id: str,
                   claim: IdempotencyClaim | None, note: str | None) -> StoredResponse:
     async def change(row: dict[str, Any]) -> None:
-        require_status(LoanStatus(row["status"]), {LoanStatus.PENDING_APPROVAL}, "approved")
+        require_status("loan", row["status"], {LoanStatus.PENDING_APPROVAL}, "approved")
         subject = approvals.Approvable("loan", row["id"], row["created_by"], row["fund_id"],
                                        row["currency"], row["amount"], row["approvals_needed"])
         if await approvals.approve(context, actor, subject, note):
@@ -244,7 +245,7 @@ async def reject(context: ServiceContext, actor: Actor, loan_id: str,
     reason = require_text(reason, "reason", max_length=500)
 
     async def change(row: dict[str, Any]) -> None:
-        require_status(LoanStatus(row["status"]), {LoanStatus.PENDING_APPROVAL}, "rejected")
+        require_status("loan", row["status"], {LoanStatus.PENDING_APPROVAL}, "rejected")
         await context.database.execute(
             "UPDATE loan SET status = 'rejected', status_reason = {} WHERE id = {}",
             reason, row["id"])
@@ -257,7 +258,7 @@ async def cancel(context: ServiceContext, actor: Actor, loan_id: str,
     reason = require_text(reason, "reason", max_length=500)
 
     async def change(row: dict[str, Any]) -> None:
-        require_status(LoanStatus(row["status"]), {LoanStatus.APPROVED}, "cancelled")
+        require_status("loan", row["status"], {LoanStatus.APPROVED}, "cancelled")
         await approvals.release(context.database, row["fund_id"], row["reserved"])
         await context.database.execute(
             "UPDATE loan SET status = 'cancelled', status_reason = {}, reserved = 0 "
@@ -272,7 +273,7 @@ async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
-        require_status(LoanStatus(row["status"]), {LoanStatus.APPROVED}, "disbursed")
+        require_status("loan", row["status"], {LoanStatus.APPROVED}, "disbursed")
         if on < row["applied_on"]:
             raise RuleViolation.field("date", "may not precede the application's applied_on "
                                               f"{row['applied_on'].isoformat()}")
@@ -308,7 +309,7 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
 
     async def change(row: dict[str, Any]) -> dict[str, Any]:
         status = LoanStatus(row["status"])
-        require_status(status, {LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF}, "repaid")
+        require_status("loan", status, {LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF}, "repaid")
         currency = row["currency"]
         paid = money.parse_amount(amount, currency, "amount")
         if on < row["disbursed_on"]:
@@ -374,7 +375,7 @@ async def write_off(context: ServiceContext, actor: Actor, loan_id: str,
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
-        require_status(LoanStatus(row["status"]), {LoanStatus.ACTIVE}, "written off")
+        require_status("loan", row["status"], {LoanStatus.ACTIVE}, "written off")
         if on < row["disbursed_on"]:
             raise RuleViolation.field("date", "may not precede the disbursement")
         principal = (await _book(database, row)).position(on).outstanding.principal
@@ -457,7 +458,7 @@ async def payoff(context: ServiceContext, actor: Actor, loan_id: str,
                  date_text: str | None) -> dict[str, Any]:
     row = await _readable(context, actor, loan_id)
     on = context.clock.today() if date_text is None else parse_date(date_text, "date")
-    require_status(LoanStatus(row["status"]), {LoanStatus.ACTIVE}, "paid off")
+    require_status("loan", row["status"], {LoanStatus.ACTIVE}, "paid off")
     if on < row["disbursed_on"]:
         raise RuleViolation.field("date", "may not precede the disbursement")
     outstanding = (await _book(context.database, row)).payoff(on)

@@ -1,0 +1,35 @@
+"""Emergency grants: their states, and the two limits an approval must respect."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aidledger.domain.errors import Conflict, FieldError
+from aidledger.domain.money import format_minor
+
+
+class GrantStatus(StrEnum):
+    PENDING_APPROVAL = "pending_approval"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+    CANCELLED = "cancelled"
+    PAID = "paid"
+
+
+def require_within_cap(received: int, amount: int, cap: int, currency: str) -> None:
+    """What a person got from a programme in 365 days, with this grant, within its cap."""
+    if received + amount > cap:
+        raise Conflict(
+            "This would take the person past the programme's per-person cap of "
+            f"{format_minor(cap, currency)} in 365 days "
+            f"({format_minor(received, currency)} already approved or paid).",
+            [FieldError("amount", "over the per-person cap")])
+
+
+def require_within_budget(committed: int, amount: int, budget: int | None,
+                          currency: str) -> None:
+    """What a programme has committed, with this grant, within its budget (if it has one)."""
+    if budget is not None and committed + amount > budget:
+        raise Conflict(
+            f"The programme's budget has {format_minor(budget - committed, currency)} left.",
+            [FieldError("amount", "over the programme's remaining budget")])
