@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from aidledger.domain.errors import InvalidInput, RuleViolation
 
@@ -33,3 +33,9 @@ def whole_months_between(start: date, end: date) -> int:
 
 def whole_years_between(start: date, end: date) -> int:
     return whole_months_between(start, end) // 12
+
+
+def timestamp(moment: datetime, *, microseconds: bool = False) -> str:
+    """An RFC 3339 UTC timestamp as the API shows it ("2026-11-22T09:30:00Z")."""
+    return moment.astimezone(UTC).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ" if microseconds else "%Y-%m-%dT%H:%M:%SZ")

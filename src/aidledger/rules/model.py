@@ -8,6 +8,8 @@ from typing import Any
 
 import cel
 
+from aidledger.domain.dates import timestamp
+
 APPLIES_TO = ("loan_application", "grant_application", "course_completion", "approval")
 
 
@@ -117,5 +119,5 @@ class Decision:
             "reasons": [{"rule": reason.rule, "passed": reason.passed,
                          "description": reason.description, "detail": reason.detail}
                         for reason in self.reasons],
-            "evaluated_at": self.evaluated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "evaluated_at": timestamp(self.evaluated_at),
         }

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aidledger.domain.dates import timestamp
 from aidledger.domain.errors import Conflict, FieldError, Forbidden
 from aidledger.domain.ledger import CASH_ACCOUNT
 from aidledger.domain.money import format_minor
@@ -106,6 +107,6 @@ async def approvals_of(database: Database, kind: str,
         kind, *subject_ids)
     for row in rows:
         found[row["subject_id"]].append({"by": row["approver"],
-                                         "at": row["at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                         "at": timestamp(row["at"]),
                                          "note": row["note"]})
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aidledger.domain.dates import timestamp
 from aidledger.persistence.database import Database
 from aidledger.services.context import Actor, Clock, ServiceContext
 from aidledger.services.pagination import decode_cursor, encode_cursor, require_limit
@@ -56,7 +57,7 @@ async def list_events(
     page = rows[:limit]
     return {
         "items": [{
-            "id": row["id"], "at": row["at"].strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "id": row["id"], "at": timestamp(row["at"], microseconds=True),
             "actor": row["actor"], "action": row["action"], "subject_kind": row["subject_kind"],
             "subject_id": row["subject_id"], "fund": row["fund_code"],
             "before": None if row["before_state"] is None else json.loads(row["before_state"]),

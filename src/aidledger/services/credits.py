@@ -11,14 +11,16 @@ import json
 import uuid
 from typing import Any
 
-from aidledger.domain.dates import parse_date, require_not_future, whole_months_between
+from aidledger.domain.dates import parse_date, whole_months_between
 from aidledger.domain.errors import InvalidInput, NotFound, RuleViolation
 from aidledger.rules.model import NoPolicyInForce
 from aidledger.services.applicants import applicant_profile
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
+from aidledger.services.lifecycle import lock_row
 from aidledger.services.policies import decide_or_refuse
+from aidledger.services.validation import business_date
 
 
 async def record_completion(
@@ -28,8 +30,7 @@ async def record_completion(
     policy = context.policies.course_policy()
     if policy is None:
         raise RuleViolation.field("course", "no course catalogue policy is installed")
-    completed_on = parse_date(completed_on_text, "completed_on")
-    require_not_future(completed_on, context.clock.today(), "completed_on")
+    completed_on = business_date(context.clock.today(), completed_on_text, "completed_on")
     try:
         version = policy.version_on(completed_on)
     except NoPolicyInForce as error:
@@ -42,10 +43,7 @@ async def record_completion(
     database = context.database
 
     async def record() -> dict[str, Any]:
-        person = await database.fetch_one(
-            "SELECT * FROM person AS p WHERE p.id = {}" + database.lock_clause("p"), person_id)
-        if person is None:
-            raise NotFound(f"No person {person_id!r}.")
+        person = await lock_row(database, "person", person_id, "person")
         last = await database.fetch_one(
             "SELECT max(awarded_on) AS last FROM credit_award WHERE person_id = {} "
             "AND course = {}", person_id, course_code)

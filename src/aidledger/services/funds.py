@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from aidledger.domain import money
+from aidledger.domain.dates import timestamp
 from aidledger.domain.errors import NotFound, RuleViolation
 from aidledger.domain.ledger import DEFAULT_CHART, AccountType
 from aidledger.persistence.tables import Account, Fund
@@ -20,7 +21,7 @@ def fund_document(row: dict[str, Any]) -> dict[str, Any]:
         "code": row["code"],
         "name": row["name"],
         "currency": row["currency"],
-        "created_at": row["created_at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": timestamp(row["created_at"]),
     }
 
 

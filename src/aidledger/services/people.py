@@ -12,7 +12,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from aidledger.domain.dates import parse_date
+from aidledger.domain.dates import parse_date, timestamp
 from aidledger.domain.errors import Conflict, FieldError, InvalidInput, NotFound, RuleViolation
 from aidledger.persistence.database import StorageConflict
 from aidledger.persistence.tables import Person
@@ -51,7 +51,7 @@ def person_document(row: dict[str, Any]) -> dict[str, Any]:
         "phone": row["phone"],
         "date_of_birth": born.isoformat() if born else None,
         "id_document_last4": row["id_document_hint"],
-        "created_at": row["created_at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": timestamp(row["created_at"]),
     }
 
 

@@ -31,7 +31,8 @@ async def verify_fund(context: ServiceContext, fund_reference: str) -> dict[str,
                         "seq": fault.seq, "entry_id": fault.entry_id, "reason": fault.reason})
                 expected_seq, prev_hash = entry.seq + 1, entry.hash
         checked = expected_seq - 1
-        head = await Fund.select(Fund.last_seq, Fund.last_hash).where(Fund.id == fund.id).first()
+        head = await Fund.select(Fund.last_seq, Fund.last_hash).where(
+            Fund.id == fund.id).first().run()
         if head is None or (head["last_seq"], head["last_hash"]) != (checked, prev_hash):
             return _result(checked, prev_hash, {
                 "seq": None, "entry_id": None,
