@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import httpx
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -25,7 +25,7 @@ def running_servers(count: int) -> Iterator[list[str]]:
     processes, urls = [], []
     try:
         for _ in range(count):
-            port = _free_port()
+            port = free_port()
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "aidledger.api.app:create_app", "--factory",
                  "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",

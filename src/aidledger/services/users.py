@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -25,9 +26,14 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so a wrong username costs as much time
-# as a wrong password and does not reveal which usernames exist.
-_UNKNOWN_USER_HASH = _hasher.hash("no such user: this hash never matches a real password")
+
+
+@cache
+def _unknown_user_hash() -> str:
+    """Verified against when the username is unknown, so a wrong username costs as much
+    time as a wrong password and does not reveal which usernames exist. Made on first
+    use: hashing is deliberately slow, and importing must not be."""
+    return _hasher.hash("no such user: this hash never matches a real password")
 
 
 def user_document(row: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +73,7 @@ async def create_user(
 async def log_in(context: ServiceContext, *, username: str, password: str) -> dict[str, Any]:
     row = await AppUser.select().where(AppUser.username == username).first().run()
     try:
-        _hasher.verify(row["password_hash"] if row else _UNKNOWN_USER_HASH, password)
+        _hasher.verify(row["password_hash"] if row else _unknown_user_hash(), password)
     except (VerificationError, InvalidHashError):
         raise Unauthenticated("Wrong username or password.") from None
     if row is None:
