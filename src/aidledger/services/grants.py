@@ -131,11 +131,10 @@ async def apply(context: ServiceContext, actor: Actor, claim: IdempotencyClaim |
                 person_id: str, program_code: str, amount: str, reason: str,
                 ) -> StoredResponse:
     database = context.database
-    program = await database.fetch_one(
-        f"SELECT {_PROGRAM_COLUMNS} FROM grant_program AS p JOIN fund AS f ON f.id = p.fund_id "
-        "WHERE p.code = {}", program_code)
-    if program is None:
-        raise RuleViolation.field("program", f"no grant programme {program_code!r}")
+    try:
+        program = await _program(database, program_code)
+    except NotFound:  # named in the body, not the path: a 422
+        raise RuleViolation.field("program", f"no grant programme {program_code!r}") from None
     minor = money.parse_amount(amount, program["currency"], "amount")
     reason = require_text(reason, "reason", max_length=1000)
     today = context.clock.today()
