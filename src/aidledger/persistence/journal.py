@@ -1,7 +1,8 @@
-"""SQL for the journal: locking a fund's chain head, appending entries, reading them back.
+"""SQL for the journal: a fund's chain head, appending entries, reading them back.
 
-Appending is two statements (lines, then the entry); the database's triggers check the
-balance and the chain and advance balances, head and audit trail in the same breath.
+Appending is one statement on PostgreSQL (lines, then the entry, then the stored reply);
+the database's triggers check the balance and the chain and advance balances, head and
+audit trail in the same breath.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from datetime import date
 from typing import Any
 
 from aidledger.domain.ledger import CASH_ACCOUNT, Entry, Line, Source
+from aidledger.persistence import replies
 from aidledger.persistence.database import Database
+from aidledger.persistence.replies import Reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,41 +38,106 @@ async def account_ids(database: Database, fund_id: str, codes: set[str]) -> dict
     return {row["code"]: row["id"] for row in rows}
 
 
-async def lock_chain_head(database: Database, fund_id: str) -> ChainHead:
-    """Locks the fund's head row until commit (PostgreSQL) and reads what a posting needs."""
-    row = await database.fetch_one(
-        "SELECT f.last_seq, f.last_hash, f.reserved, a.balance AS cash FROM fund AS f "
-        f"JOIN account AS a ON a.fund_id = f.id AND a.code = '{CASH_ACCOUNT}' "
-        "WHERE f.id = {}" + database.lock_clause("f"),
-        fund_id,
-    )
+_HEAD = (
+    "SELECT f.last_seq, f.last_hash, f.reserved, a.balance AS cash FROM fund AS f "
+    f"JOIN account AS a ON a.fund_id = f.id AND a.code = '{CASH_ACCOUNT}' WHERE f.id = {{}}"
+)
+
+
+async def read_chain_head(database: Database, fund_id: str) -> ChainHead:
+    row = await database.fetch_one(_HEAD, fund_id)
     assert row is not None, f"fund {fund_id} has no cash account"
+    return _head(row)
+
+
+def _head(row: dict[str, Any]) -> ChainHead:
     return ChainHead(row["last_seq"], row["last_hash"], row["reserved"], row["cash"])
 
 
-async def insert_lines(database: Database, entry_id: str, lines: Sequence[Line],
-                       account_ids: Sequence[int]) -> None:
-    """The lines of an entry not yet inserted; the entry must follow in this transaction."""
-    arguments: list[Any] = []
-    for number, (line, account_id) in enumerate(zip(lines, account_ids, strict=True), start=1):
-        arguments += [entry_id, number, account_id, line.debit, line.credit, line.memo]
-    await database.execute(
-        "INSERT INTO journal_line (entry_id, line_no, account_id, debit, credit, memo) VALUES "
-        + ", ".join("({}, {}, {}, {}, {}, {})" for _ in lines),
-        *arguments,
-    )
+async def append(database: Database, fund_id: str, seen: ChainHead, entry: Entry,
+                 account_ids: Sequence[int], reply: Reply | None) -> ChainHead | None:
+    """Appends the entry with its lines (and the reply to store with it) if the fund's
+    head is still exactly `seen`, the head the entry was numbered, chained and checked
+    against. Otherwise appends nothing and returns the head as it is now, locked until
+    commit.
+
+    On PostgreSQL this is one statement, atomic by itself, so a posting that is nothing
+    else needs no transaction of its own; on SQLite it joins or opens a write
+    transaction. Either way the triggers check the entry as if it were inserted by hand."""
+    entry_values = _entry_values(fund_id, entry)
+    if database.is_postgres:
+        row = await database.fetch_one(
+            _APPEND_WITH_REPLY if reply else _APPEND,
+            fund_id, seen.last_seq, seen.last_hash, seen.cash, seen.reserved,
+            list(range(1, len(entry.lines) + 1)), list(account_ids),
+            [line.debit for line in entry.lines], [line.credit for line in entry.lines],
+            [line.memo for line in entry.lines],
+            *entry_values, *(reply.values() if reply else ()),
+        )
+        assert row is not None, f"fund {fund_id} has no cash account"
+        return None if row["appended"] else _head(row)
+    async with database.write():
+        now = await read_chain_head(database, fund_id)
+        if now != seen:
+            return now
+        arguments: list[Any] = []
+        for number, (line, account_id) in enumerate(zip(entry.lines, account_ids, strict=True),
+                                                    start=1):
+            arguments += [entry.id, number, account_id, line.debit, line.credit, line.memo]
+        await database.execute(
+            f"INSERT INTO journal_line ({_LINE_COLUMNS}) VALUES "
+            + ", ".join("({}, {}, {}, {}, {}, {})" for _ in entry.lines),
+            *arguments,
+        )
+        await database.execute(
+            f"INSERT INTO journal_entry ({_ENTRY_INSERT_COLUMNS}) VALUES "
+            f"({', '.join('{}' for _ in entry_values)})",
+            *entry_values,
+        )
+        if reply is not None:
+            await replies.store(database, reply)
+    return None
 
 
-async def insert_entry(database: Database, fund_id: str, entry: Entry) -> None:
-    """The entry row: the database checks it against its lines and the chain head."""
-    await database.execute(
-        "INSERT INTO journal_entry (id, fund_id, seq, entry_date, memo, created_by, created_at, "
-        "reverses, source_kind, source_id, prev_hash, hash) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
-        entry.id, fund_id, entry.seq, entry.date, entry.memo, entry.created_by, entry.created_at,
-        entry.reverses, entry.source.kind if entry.source else None,
-        entry.source.id if entry.source else None, entry.prev_hash, entry.hash,
-    )
+_LINE_COLUMNS = "entry_id, line_no, account_id, debit, credit, memo"
+_ENTRY_INSERT_COLUMNS = (
+    "id, fund_id, seq, entry_date, memo, created_by, created_at, reverses, source_kind, "
+    "source_id, prev_hash, hash"
+)
+
+
+def _entry_values(fund_id: str, entry: Entry) -> tuple[Any, ...]:
+    return (entry.id, fund_id, entry.seq, entry.date, entry.memo, entry.created_by,
+            entry.created_at, entry.reverses, entry.source.kind if entry.source else None,
+            entry.source.id if entry.source else None, entry.prev_hash, entry.hash)
+
+
+# $1 the fund, $2-$5 the head as seen, $6-$10 the lines as arrays, $11-$22 the entry,
+# then the reply. Nothing is inserted unless the head is as seen. The entry reads the
+# count of inserted lines, so they go in first and the entry's trigger finds them.
+_APPEND = f"""
+WITH head AS (
+    {_HEAD.replace("{}", "$1")} FOR UPDATE OF f
+), unchanged AS (
+    SELECT 1 FROM head WHERE last_seq = $2 AND last_hash = $3 AND cash = $4 AND reserved = $5
+), line AS (
+    INSERT INTO journal_line ({_LINE_COLUMNS})
+    SELECT $11, line.* FROM unchanged,
+        unnest($6::int[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[]) AS line
+    RETURNING 1
+), entry AS (
+    INSERT INTO journal_entry ({_ENTRY_INSERT_COLUMNS})
+    SELECT $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22
+    FROM (SELECT count(*) AS lines FROM line) AS inserted WHERE inserted.lines > 0
+    RETURNING 1
+){{reply}}
+SELECT head.*, (SELECT count(*) FROM entry) AS appended FROM head
+"""
+_APPEND_WITH_REPLY = _APPEND.replace("{reply}", f""", reply AS (
+    INSERT INTO idempotency_key ({replies.COLUMNS})
+    SELECT $23, $24, $25, $26, $27, $28 FROM entry
+)""")
+_APPEND = _APPEND.replace("{reply}", "")
 
 
 _ENTRY_COLUMNS = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -9,6 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from aidledger.persistence.database import Database
+from aidledger.persistence.journal import ChainHead
 from aidledger.rules.loader import PolicySet
 from aidledger.settings import Secrets
 
@@ -60,3 +63,8 @@ class ServiceContext:
     known_funds: dict[str, FundRef] = field(default_factory=dict)
     # Likewise accounts: (fund id, account code) -> account id.
     known_accounts: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Each fund's chain head as this process last saw it (see services/posting.py).
+    chain_heads: dict[str, ChainHead] = field(default_factory=dict)
+    # This process's standalone postings to a fund take turns, fund by fund.
+    posting_turns: defaultdict[str, asyncio.Lock] = field(
+        default_factory=lambda: defaultdict(asyncio.Lock))

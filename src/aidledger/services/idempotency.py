@@ -1,10 +1,12 @@
 """Idempotency keys: a retried money-moving request never moves money twice.
 
-The key is looked up first, before any rule about the current state is checked (a replay
-of a reversal must not meet "already reversed"), and stored in the same transaction as
-what the request wrote, with the response it got. Two requests racing with one key may
-both do the work, but only one can commit the key: the other's whole transaction rolls
-back and it answers with the winner's response.
+The key is stored in the same transaction (or the same statement) as what the request
+wrote, with the response it got. It is not looked up first: a request is simply tried,
+and when it is refused for any reason, including the key being taken, an earlier
+response to the same key wins. So a replay of a reversal answers with the reversal, not
+with "already reversed", and the common case (a new key) costs no extra query. Two
+requests racing with one key may both do the work, but only one can commit the key: the
+other's writes roll back with it and it answers with the winner's response.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aidledger.domain.errors import Conflict, FieldError
-from aidledger.persistence.database import Database, StorageConflict
+from aidledger.domain.errors import Conflict, DomainError, FieldError
+from aidledger.persistence import replies
+from aidledger.persistence.database import Database
 from aidledger.services.context import Clock
 
 
@@ -25,12 +28,20 @@ class IdempotencyClaim:
     key: str
     fingerprint: str  # of the request (method, path, body): same key, other body is a 409
 
+    def reply(self, clock: Clock, status: int, body: str) -> replies.Reply:
+        return replies.Reply(self.username, self.key, self.fingerprint, status, body,
+                             clock.now())
+
 
 @dataclass(frozen=True, slots=True)
 class StoredResponse:
     status: int
     body: str
     replayed: bool
+
+
+def response_body(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False)
 
 
 async def run_once(
@@ -40,42 +51,37 @@ async def run_once(
     status: int,
     operation: Callable[[], Awaitable[dict[str, Any]]],
 ) -> StoredResponse:
-    """Runs `operation` in one write transaction, or replays the response it gave before."""
-    try:
+    """Runs `operation` in one write transaction that also stores the key and response,
+    or replays the response an earlier request with the key got."""
+
+    async def in_transaction() -> StoredResponse:
         async with database.write():
+            body = response_body(await operation())
             if claim is not None:
-                earlier = await _earlier_response(database, claim)
-                if earlier is not None:
-                    return earlier
-            body = json.dumps(await operation(), ensure_ascii=False)
-            if claim is not None:
-                await database.execute(
-                    "INSERT INTO idempotency_key (username, key, fingerprint, status_code, body, "
-                    "created_at) VALUES ({}, {}, {}, {}, {}, {})",
-                    claim.username, claim.key, claim.fingerprint, status, body, clock.now(),
-                )
-    except StorageConflict as conflict:
-        key_taken = conflict.kind == "unique" and conflict.concerns("idempotency_key")
-        if claim is None or not key_taken:
+                await replies.store(database, claim.reply(clock, status, body))
+        return StoredResponse(status, body, replayed=False)
+
+    return await answer_once(database, claim, in_transaction)
+
+
+async def answer_once(
+    database: Database,
+    claim: IdempotencyClaim | None,
+    attempt: Callable[[], Awaitable[StoredResponse]],
+) -> StoredResponse:
+    """`attempt` stores the key with what it writes; if it is refused, the response an
+    earlier request with this key got is the answer instead."""
+    try:
+        return await attempt()
+    except DomainError as refusal:
+        if claim is None:
             raise
-        earlier = await _earlier_response(database, claim)
+        earlier = await replies.find(database, claim.username, claim.key)
         if earlier is None:
             raise
-        return earlier
-    return StoredResponse(status, body, replayed=False)
-
-
-async def _earlier_response(database: Database, claim: IdempotencyClaim) -> StoredResponse | None:
-    row = await database.fetch_one(
-        "SELECT fingerprint, status_code, body FROM idempotency_key "
-        "WHERE username = {} AND key = {}",
-        claim.username, claim.key,
-    )
-    if row is None:
-        return None
-    if row["fingerprint"] != claim.fingerprint:
-        raise Conflict(
-            "This Idempotency-Key was already used with a different request.",
-            [FieldError("Idempotency-Key", "already used with a different request body")],
-        )
-    return StoredResponse(row["status_code"], row["body"], replayed=True)
+        if earlier.fingerprint != claim.fingerprint:
+            raise Conflict(
+                "This Idempotency-Key was already used with a different request.",
+                [FieldError("Idempotency-Key", "already used with a different request body")],
+            ) from refusal
+        return StoredResponse(earlier.status, earlier.body, replayed=True)

@@ -25,7 +25,7 @@ from aidledger.services.context import Actor, ServiceContext
 from aidledger.services.funds import fund_in_body, fund_in_path
 from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
 from aidledger.services.pagination import decode_cursor, encode_cursor, require_limit
-from aidledger.services.posting import append_entry
+from aidledger.services.posting import append_entry, post_entry
 from aidledger.services.validation import business_date, optional_text, require_text
 
 DONOR_CONTRIBUTIONS = "3000"
@@ -94,10 +94,7 @@ async def post_journal_entry(
         lines=_parse_lines(lines, fund.currency),
     )
 
-    async def post() -> dict[str, Any]:
-        return entry_document(await append_entry(context, actor, fund, draft), reversed_by=None)
-
-    return await run_once(context.database, context.clock, claim, 201, post)
+    return await post_entry(context, actor, fund, draft, claim)
 
 
 async def reverse_entry(

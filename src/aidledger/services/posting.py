@@ -1,25 +1,44 @@
 """Appending an entry to a fund's chain: the one path every posting takes, manual or not.
 
-Postings to one fund queue on its chain head, so the head is locked as late as possible:
-the lines go in first (they need no lock), then the head is read under lock, the entry
-numbered, chained and inserted, and the transaction commits.
+Every posting to a fund queues on its chain head, so the head is held for as short a time
+as possible. This process remembers each fund's head as it last saw it and numbers,
+chains and checks (cash) the entry against that; the database appends it in one
+statement only if the head is still exactly that, and otherwise answers with the head as
+it is, locked from then on, to try once more from. Another process posting to the fund
+costs one extra statement, never a wrong or lost entry: the triggers check the entry
+either way.
+
+A manual journal entry is nothing but its entry, so on PostgreSQL it is one statement
+and no transaction at all (`post_entry`); postings that change other rows too (loans,
+grants, contributions) append inside their own transaction (`append_entry`).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from aidledger.domain.errors import FieldError, RuleViolation
+from aidledger.domain.errors import Conflict, FieldError, RuleViolation
 from aidledger.domain.ledger import (
     Entry,
     EntryDraft,
     cash_movement,
+    entry_document,
     require_balanced,
     require_cash_available,
     seal,
 )
 from aidledger.persistence import journal
+from aidledger.persistence.journal import ChainHead
+from aidledger.persistence.replies import Reply
 from aidledger.services.context import Actor, FundRef, ServiceContext
+from aidledger.services.idempotency import (
+    IdempotencyClaim,
+    StoredResponse,
+    answer_once,
+    response_body,
+)
 
 
 async def append_entry(
@@ -33,31 +52,113 @@ async def append_entry(
     """Call inside `database.write()`. Checks accounts and cash, numbers and chains the
     entry, and stores it. `releases_reservation` is what this payment was reserved for,
     so it may spend it."""
-    require_balanced(draft.lines)
-    account_ids = await _account_ids(context, fund, [line.account for line in draft.lines])
-    entry_id = str(uuid.uuid4())
-    await journal.insert_lines(context.database, entry_id, draft.lines, account_ids)
-    head = await journal.lock_chain_head(context.database, fund.id)
-    require_cash_available(head.cash, cash_movement(draft.lines),
-                           head.reserved - releases_reservation)
-    entry = seal(
-        Entry(
-            id=entry_id,
-            fund=fund.code,
-            currency=fund.currency,
+    appending = await _Appending.prepare(context, actor, fund, draft, releases_reservation)
+    return await appending.settle(*await _remembered_head(context, fund))
+
+
+async def post_entry(
+    context: ServiceContext,
+    actor: Actor,
+    fund: FundRef,
+    draft: EntryDraft,
+    claim: IdempotencyClaim | None,
+) -> StoredResponse:
+    """Posts an entry that changes nothing else, storing the response under `claim`'s key
+    in the same statement. This process's postings to the fund take turns, so they never
+    race each other's remembered head."""
+    appending = await _Appending.prepare(context, actor, fund, draft, 0)
+    bodies: dict[str, str] = {}
+
+    def reply(entry: Entry) -> Reply | None:
+        bodies[entry.id] = response_body(entry_document(entry, reversed_by=None))
+        return None if claim is None else claim.reply(context.clock, 201, bodies[entry.id])
+
+    async def attempt() -> StoredResponse:
+        async with context.posting_turns[fund.id]:
+            outcome = await appending.once(*await _remembered_head(context, fund), reply)
+            if not isinstance(outcome, Entry):
+                # Another process moved the head: go on in a transaction, where the head
+                # the database answered with stays locked for us.
+                async with context.database.write():
+                    outcome = await appending.settle(outcome, True, reply)
+        return StoredResponse(201, bodies[outcome.id], replayed=False)
+
+    return await answer_once(context.database, claim, attempt)
+
+
+async def _remembered_head(context: ServiceContext, fund: FundRef) -> tuple[ChainHead, bool]:
+    """The head to start from, and whether it was just read (rather than remembered)."""
+    head = context.chain_heads.get(fund.id)
+    if head is not None:
+        return head, False
+    return await journal.read_chain_head(context.database, fund.id), True
+
+
+def _no_reply(entry: Entry) -> Reply | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Appending:
+    context: ServiceContext
+    actor: Actor
+    fund: FundRef
+    draft: EntryDraft
+    account_ids: list[int]
+    releases_reservation: int
+
+    @classmethod
+    async def prepare(cls, context: ServiceContext, actor: Actor, fund: FundRef,
+                      draft: EntryDraft, releases_reservation: int) -> _Appending:
+        require_balanced(draft.lines)
+        account_ids = await _account_ids(context, fund, [line.account for line in draft.lines])
+        return cls(context, actor, fund, draft, account_ids, releases_reservation)
+
+    async def settle(self, head: ChainHead, fresh: bool,
+                     reply: Callable[[Entry], Reply | None] = _no_reply) -> Entry:
+        """Inside a transaction. Ends by the third try: a head the database answers with
+        is locked until commit, so the try after it cannot meet a moved head."""
+        while True:
+            outcome = await self.once(head, fresh, reply)
+            if isinstance(outcome, Entry):
+                return outcome
+            head, fresh = outcome, True
+
+    async def once(self, head: ChainHead, fresh: bool,
+                   reply: Callable[[Entry], Reply | None]) -> Entry | ChainHead:
+        """Appends the entry from `head`, or returns a fresher head to try again from."""
+        movement = cash_movement(self.draft.lines)
+        try:
+            require_cash_available(head.cash, movement,
+                                   head.reserved - self.releases_reservation)
+        except Conflict:
+            if fresh:
+                raise
+            # A remembered head may be out of date: only the database's word refuses.
+            return await journal.read_chain_head(self.context.database, self.fund.id)
+        entry = seal(Entry(
+            id=str(uuid.uuid4()),
+            fund=self.fund.code,
+            currency=self.fund.currency,
             seq=head.last_seq + 1,
-            date=draft.date,
-            memo=draft.memo,
-            lines=draft.lines,
-            created_by=actor.username,
-            created_at=context.clock.now(),
-            reverses=draft.reverses,
-            source=draft.source,
+            date=self.draft.date,
+            memo=self.draft.memo,
+            lines=self.draft.lines,
+            created_by=self.actor.username,
+            created_at=self.context.clock.now(),
+            reverses=self.draft.reverses,
+            source=self.draft.source,
             prev_hash=head.last_hash,
-        )
-    )
-    await journal.insert_entry(context.database, fund.id, entry)
-    return entry
+        ))
+        moved = await journal.append(self.context.database, self.fund.id, head, entry,
+                                     self.account_ids, reply(entry))
+        if moved is not None:
+            return moved
+        # If an enclosing transaction rolls back, this is ahead of the database; the next
+        # posting then meets a moved head and corrects it.
+        self.context.chain_heads[self.fund.id] = ChainHead(
+            entry.seq, entry.hash, head.reserved, head.cash + movement)
+        return entry
 
 
 async def _account_ids(context: ServiceContext, fund: FundRef, codes: list[str]) -> list[int]:
