@@ -26,6 +26,7 @@ from aidledger.api.controllers import (
     users,
 )
 from aidledger.api.errors import handle_exception
+from aidledger.api.parameters import Context
 from aidledger.bootstrap import open_services
 from aidledger.services.context import Actor, ServiceContext
 from aidledger.settings import Settings, load_settings
@@ -36,7 +37,9 @@ def _context(request: Request[Any, Any, Any]) -> ServiceContext:
     return context
 
 
-def _actor(request: Request[Actor, Any, Any]) -> Actor:
+def _actor(request: Request[Actor, Any, Any], context: Context) -> Actor:
+    # Asks for `context` only so that Litestar resolves the two one after the other:
+    # dependencies it may resolve side by side cost a task group on every request.
     return request.user
 
 

@@ -28,10 +28,11 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
 
 
 def requires_role(*roles: Role) -> Any:
-    """A guard admitting only the given roles (403 for any other)."""
+    """A guard admitting only the given roles (403 for any other). Asynchronous, because
+    Litestar runs a synchronous guard in a worker thread."""
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Actor, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Actor, Any, Any], _: BaseRouteHandler) -> None:
         if connection.user.role not in allowed:
             raise Forbidden(f"The {connection.user.role} role may not do this.")
 

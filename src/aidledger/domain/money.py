@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 
 from moneyed import CURRENCIES, Currency, Money
 
@@ -26,6 +27,7 @@ def currency(code: object, field: str = "currency") -> Currency:
     return CURRENCIES[code]
 
 
+@cache  # every amount parsed or formatted asks; the answers never change
 def minor_digits(code: str) -> int:
     """Digits after the decimal point: JPY 0, HKD 2, KWD 3 (ISO 4217 minor units)."""
     sub_unit = currency(code).sub_unit

@@ -11,10 +11,11 @@ other's writes roll back with it and it answers with the winner's response.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from aidledger.domain.errors import Conflict, DomainError, FieldError
 from aidledger.persistence import replies
@@ -41,7 +42,7 @@ class StoredResponse:
 
 
 def response_body(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False)
+    return msgspec.json.encode(document).decode()
 
 
 async def run_once(
