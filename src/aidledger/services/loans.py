@@ -55,8 +55,22 @@ async def _lock(database: Database, loan_id: str) -> dict[str, Any]:
     return await lock_row(database, "loan", loan_id, "loan")
 
 
-async def _books(database: Database, rows: list[dict[str, Any]]) -> dict[str, LoanBook]:
-    """The schedule and repayments of every disbursed loan among `rows`, in two queries."""
+async def _repayments(database: Database, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Every repayment of each loan, recoveries included, in the order they were made."""
+    placeholders = ", ".join("{}" for _ in ids)
+    history: dict[str, list[dict[str, Any]]] = {loan_id: [] for loan_id in ids}
+    for item in await database.fetch(
+            "SELECT loan_id, seq, paid_on, amount, recovery FROM loan_repayment "
+            f"WHERE loan_id IN ({placeholders}) ORDER BY loan_id, seq", *ids):
+        history[item["loan_id"]].append(item)
+    return history
+
+
+async def _books(database: Database, rows: list[dict[str, Any]],
+                 repayments: dict[str, list[dict[str, Any]]] | None = None,
+                 ) -> dict[str, LoanBook]:
+    """The schedule and repayments of every disbursed loan among `rows`, in two queries
+    (one if the caller already has the repayments)."""
     disbursed = [row for row in rows if row["disbursed_on"] is not None]
     if not disbursed:
         return {}
@@ -68,23 +82,24 @@ async def _books(database: Database, rows: list[dict[str, Any]]) -> dict[str, Lo
             f"WHERE loan_id IN ({placeholders}) ORDER BY loan_id, number", *ids):
         dues[due["loan_id"]].append(
             Due(due["number"], due["due_date"], due["principal"], due["interest"]))
-    received: dict[str, list[Received]] = {loan_id: [] for loan_id in ids}
-    for item in await database.fetch(
-            "SELECT loan_id, paid_on, amount FROM loan_repayment "
-            f"WHERE loan_id IN ({placeholders}) AND recovery = 0 ORDER BY loan_id, seq", *ids):
-        received[item["loan_id"]].append(Received(item["paid_on"], item["amount"]))
+    if repayments is None:
+        repayments = await _repayments(database, ids)
     books = {}
     for row in disbursed:
         product = _product(row)
-        books[row["id"]] = LoanBook(dues=dues[row["id"]], disbursed_on=row["disbursed_on"],
-                                    interest_method=product.interest_method,
-                                    late_penalty=product.late_penalty,
-                                    received=received[row["id"]])
+        books[row["id"]] = LoanBook(
+            dues=dues[row["id"]], disbursed_on=row["disbursed_on"],
+            interest_method=product.interest_method, late_penalty=product.late_penalty,
+            # Recoveries on a written-off loan are income, not payments against the schedule.
+            received=[Received(item["paid_on"], item["amount"])
+                      for item in repayments[row["id"]] if not item["recovery"]])
     return books
 
 
-async def _book(database: Database, row: dict[str, Any]) -> LoanBook:
-    return (await _books(database, [row]))[row["id"]]
+async def _book(database: Database, row: dict[str, Any],
+                repayments: list[dict[str, Any]] | None = None) -> LoanBook:
+    return (await _books(database, [row], None if repayments is None
+                         else {row["id"]: repayments}))[row["id"]]
 
 
 def _amounts(outstanding: Outstanding, currency: str) -> dict[str, str]:
@@ -315,9 +330,8 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
         if on < row["disbursed_on"]:
             raise RuleViolation.field("date", "may not precede the disbursement on "
                                               f"{row['disbursed_on'].isoformat()}")
-        latest = await database.fetch_one(
-            "SELECT seq, paid_on FROM loan_repayment WHERE loan_id = {} "
-            "ORDER BY seq DESC LIMIT 1", row["id"])
+        history = (await _repayments(database, [row["id"]]))[row["id"]]
+        latest = history[-1] if history else None
         seq = 1 if latest is None else latest["seq"] + 1
         if latest is not None and on < latest["paid_on"]:
             # Allocation depends on order: a repayment slipped in before a later one would
@@ -332,7 +346,7 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
             outstanding = Outstanding(0, 0, 0)
             settled = False
         else:
-            book = await _book(database, row)
+            book = await _book(database, row, history)
             book.received = [*book.received, Received(on, paid)]
             position = book.position(on)
             split = position.allocations[-1]
