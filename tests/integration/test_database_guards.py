@@ -106,6 +106,11 @@ def test_the_chain_cannot_skip_or_repeat_a_seq_or_break_prev_hash(api: Api) -> N
             raw_sql(*_insert_entry_sql(fund_id, bad_seq, bad_prev, lines))
     with pytest.raises(Refused, match="chain head"):
         raw_sql(f"UPDATE fund SET last_seq = last_seq + 5 WHERE id = '{fund_id}'")
+    # One step to an entry that does not exist is refused too.
+    with pytest.raises(Refused, match="chain head"):
+        raw_sql(f"UPDATE fund SET last_seq = last_seq + 1, last_hash = '{'c' * 64}' "
+                f"WHERE id = '{fund_id}'")
+    assert _head(fund_id) == (seq, last_hash)
 
 
 def test_cash_cannot_go_below_zero_even_for_raw_sql(api: Api) -> None:
