@@ -64,8 +64,8 @@ async def post_entry(
     claim: IdempotencyClaim | None,
 ) -> StoredResponse:
     """Posts an entry that changes nothing else, storing the response under `claim`'s key
-    in the same statement. This process's postings to the fund take turns, so they never
-    race each other's remembered head."""
+    in the same statement (PostgreSQL) or transaction (SQLite). This process's postings
+    to the fund take turns, so they never race each other's remembered head."""
     appending = await _Appending.prepare(context, actor, fund, draft, 0)
     bodies: dict[str, str] = {}
 
