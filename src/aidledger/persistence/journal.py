@@ -67,12 +67,12 @@ async def append(database: Database, fund_id: str, seen: ChainHead, entry: Entry
     entry_values = _entry_values(fund_id, entry)
     if database.is_postgres:
         row = await database.fetch_one(
-            _APPEND_WITH_REPLY if reply else _APPEND,
+            _APPEND_WITH_REPLY if reply is not None else _APPEND,
             fund_id, seen.last_seq, seen.last_hash, seen.cash, seen.reserved,
             list(range(1, len(entry.lines) + 1)), list(account_ids),
             [line.debit for line in entry.lines], [line.credit for line in entry.lines],
             [line.memo for line in entry.lines],
-            *entry_values, *(reply.values() if reply else ()),
+            *entry_values, *(reply.values() if reply is not None else ()),
         )
         assert row is not None, f"fund {fund_id} has no cash account"
         return None if row["appended"] else _head(row)
