@@ -44,8 +44,9 @@ _HEAD = (
 )
 
 
-async def read_chain_head(database: Database, fund_id: str) -> ChainHead:
-    row = await database.fetch_one(_HEAD, fund_id)
+async def read_chain_head(database: Database, fund_id: str, *, lock: bool = False) -> ChainHead:
+    """The fund's head; with `lock`, held until commit (PostgreSQL row lock)."""
+    row = await database.fetch_one(_HEAD + (database.lock_clause("f") if lock else ""), fund_id)
     assert row is not None, f"fund {fund_id} has no cash account"
     return _head(row)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from aidledger.domain.dates import timestamp
 from aidledger.domain.errors import Conflict, FieldError, Forbidden
-from aidledger.domain.ledger import CASH_ACCOUNT
 from aidledger.domain.money import format_minor
+from aidledger.persistence import journal
 from aidledger.persistence.database import Database
 from aidledger.rules.model import NoPolicyInForce
 from aidledger.services.context import Actor, ServiceContext
@@ -73,12 +73,8 @@ async def approve(context: ServiceContext, actor: Actor, subject: Approvable,
 
 
 async def reserve(database: Database, fund_id: str, currency: str, amount: int) -> None:
-    row = await database.fetch_one(
-        "SELECT f.reserved, a.balance AS cash FROM fund AS f JOIN account AS a "
-        f"ON a.fund_id = f.id AND a.code = '{CASH_ACCOUNT}' WHERE f.id = {{}}"
-        + database.lock_clause("f"), fund_id)
-    assert row is not None
-    available = row["cash"] - row["reserved"]
+    head = await journal.read_chain_head(database, fund_id, lock=True)
+    available = head.cash - head.reserved
     if amount > available:
         raise Conflict(
             f"Insufficient funds: {format_minor(available, currency)} {currency} is available "
