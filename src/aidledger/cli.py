@@ -80,23 +80,35 @@ def _command_demo(settings: Settings, _: argparse.Namespace) -> int:
 
 def _command_verify(settings: Settings, arguments: argparse.Namespace) -> int:
     from aidledger.bootstrap import open_services
+    from aidledger.domain.errors import DomainError
     from aidledger.persistence.tables import Fund
     from aidledger.services.verification import verify_fund
 
     async def verify() -> int:
+        failed = 0
         async with open_services(settings) as context:
             codes = [arguments.fund] if arguments.fund else [
                 row["code"] for row in await Fund.select(Fund.code).order_by(Fund.code).run()]
             for code in codes:
-                result = await verify_fund(context, code)
+                # One damaged fund must not keep the others from being checked.
+                try:
+                    result = await verify_fund(context, code)
+                except DomainError:
+                    raise
+                except Exception as error:  # reported, then on to the next fund
+                    failed += 1
+                    print(f"FAIL fund {code}: could not be read: {type(error).__name__}: "
+                          f"{error}")
+                    continue
                 if not result["ok"]:
+                    failed += 1
                     bad = result["first_bad"]
                     print(f"FAIL fund {code}: entry seq {bad['seq']} id {bad['entry_id']}: "
                           f"{bad['reason']}")
-                    return 1
+                    continue
                 print(f"ok   fund {code}: {result['entries_checked']} entries, head "
                       f"{result['head']['hash']}")
-        return 0
+        return 1 if failed else 0
 
     return asyncio.run(verify())
 

@@ -5,6 +5,8 @@ import pytest
 from aidledger.domain.errors import Conflict, RuleViolation
 from aidledger.domain.ledger import (
     GENESIS_HASH,
+    MAX_ENTRY_TOTAL,
+    MAX_LINES,
     AccountType,
     Entry,
     Line,
@@ -69,7 +71,8 @@ def test_any_change_of_content_changes_the_hash() -> None:
 
 
 def test_balanced_lines_have_no_errors() -> None:
-    assert balance_errors([Line("1000", 500, 0), Line("3000", 0, 300), Line("4000", 0, 200)]) == []
+    assert balance_errors([Line("1000", 500, 0), Line("3000", 0, 300), Line("4000", 0, 200)],
+                          "HKD") == []
 
 
 @pytest.mark.parametrize(("lines", "field"), [
@@ -80,21 +83,52 @@ def test_balanced_lines_have_no_errors() -> None:
     ([Line("1000", -5, 0), Line("3000", 0, -5)], "lines[0]"),
 ])
 def test_unbalanced_or_malformed_lines_are_named(lines: list[Line], field: str) -> None:
-    errors = balance_errors(lines)
+    errors = balance_errors(lines, "HKD")
     assert field in [error.field for error in errors]
     with pytest.raises(RuleViolation):
-        require_balanced(lines)
+        require_balanced(lines, "HKD")
+
+
+def test_an_unbalanced_entry_is_described_in_money_not_minor_units() -> None:
+    [error] = balance_errors([Line("1000", 100000, 0), Line("3000", 0, 90000)], "HKD")
+    assert error.message == "debits (1000.00 HKD) and credits (900.00 HKD) differ"
+    [error] = balance_errors([Line("1000", 1000, 0), Line("3000", 0, 900)], "JPY")
+    assert error.message == "debits (1000 JPY) and credits (900 JPY) differ"
+
+
+def test_an_entry_may_move_at_most_the_limit_in_at_most_the_lines_allowed() -> None:
+    half = MAX_ENTRY_TOTAL // 2
+    assert balance_errors([Line("1000", half, 0), Line("1000", half, 0),
+                           Line("3000", 0, MAX_ENTRY_TOTAL)], "HKD") == []
+    [error] = balance_errors([Line("1000", half, 0), Line("1000", half + 1, 0),
+                              Line("3000", 0, MAX_ENTRY_TOTAL + 1)], "HKD")
+    assert error.field == "lines"
+    assert "one entry moves at most 10000000000000.00 HKD" in error.message
+    many = [Line("1000", 1, 0)] * MAX_LINES + [Line("3000", 0, MAX_LINES)]
+    assert [error.field for error in balance_errors(many, "HKD")] == ["lines"]
+    allowed = [Line("1000", 1, 0)] * (MAX_LINES - 1) + [Line("3000", 0, MAX_LINES - 1)]
+    assert balance_errors(allowed, "HKD") == []
+
+
+def test_amounts_that_are_not_integers_are_a_fault_not_a_crash() -> None:
+    lines = (Line("1000", 1.05e19, 0), Line("3000", 0, 1.05e19))  # type: ignore[arg-type]
+    assert [error.field for error in balance_errors(lines, "HKD")] == ["lines[0]", "lines[1]"]
+    damaged = _entry(lines=lines)
+    fault = chain_fault(damaged, damaged.seq, damaged.prev_hash)
+    assert fault is not None and "whole number" in fault.reason
 
 
 def test_cash_may_not_go_below_zero_or_below_reservations() -> None:
-    require_cash_available(cash=1000, movement=-1000, reserved=0)
-    require_cash_available(cash=1000, movement=-600, reserved=400)
-    with pytest.raises(Conflict, match="below zero"):
-        require_cash_available(cash=1000, movement=-1001, reserved=0)
+    require_cash_available(cash=1000, movement=-1000, reserved=0, currency="HKD")
+    require_cash_available(cash=1000, movement=-600, reserved=400, currency="HKD")
+    with pytest.raises(Conflict, match="below zero") as refused:
+        require_cash_available(cash=1000, movement=-1001, reserved=0, currency="HKD")
+    assert refused.value.errors[0].message == "cash after the entry would be -0.01 HKD, " \
+                                              "reserved 0.00 HKD"
     with pytest.raises(Conflict, match="reserved"):
-        require_cash_available(cash=1000, movement=-601, reserved=400)
+        require_cash_available(cash=1000, movement=-601, reserved=400, currency="HKD")
     # Money coming in is never refused, even when reservations already exceed cash.
-    require_cash_available(cash=0, movement=100, reserved=400)
+    require_cash_available(cash=0, movement=100, reserved=400, currency="HKD")
 
 
 def test_reversal_swaps_every_line() -> None:

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from aidledger.domain.ledger import MAX_LINES
+
 Text = Annotated[str, Meta(max_length=1000)]
 Amount = Annotated[str, Meta(max_length=40, description='Decimal string, e.g. "1234.50"')]
 AccountTypeName = Literal["asset", "liability", "equity", "income", "expense"]
@@ -59,7 +61,7 @@ class JournalEntryCreate(Request):
     fund: Text
     date: Text
     memo: Text
-    lines: Annotated[list[JournalLineIn], Meta(max_length=1000)]
+    lines: Annotated[list[JournalLineIn], Meta(max_length=MAX_LINES)]
 
 
 class ReversalCreate(Request):

@@ -16,10 +16,17 @@ from enum import StrEnum
 from typing import Any
 
 from aidledger.domain.errors import Conflict, FieldError, RuleViolation
-from aidledger.domain.money import format_minor
+from aidledger.domain.money import MAX_MINOR_UNITS, format_minor, money_text
 
 GENESIS_HASH = "0" * 64
 CASH_ACCOUNT = "1000"
+
+# What one entry may hold and move, and what an account may accumulate. With them no sum
+# the ledger keeps (balances, day totals, an entry's debits) can overflow a signed 64-bit
+# integer (9.2 x 10^18 minor units); the database holds the same limits (migration 0007).
+MAX_LINES = 1000
+MAX_ENTRY_TOTAL = MAX_MINOR_UNITS
+MAX_BALANCE = 100 * MAX_MINOR_UNITS
 
 
 class AccountType(StrEnum):
@@ -108,42 +115,54 @@ class Entry:
     hash: str = field(default="")
 
 
-def balance_errors(lines: Sequence[Line]) -> list[FieldError]:
-    """Every reason the lines do not form a balanced entry, as values (empty when fine)."""
+def balance_errors(lines: Sequence[Line], currency: str) -> list[FieldError]:
+    """Every reason the lines do not form a balanced entry within the limits, as values
+    (empty when fine)."""
     errors: list[FieldError] = []
     if len(lines) < 2:
         errors.append(FieldError("lines", "an entry needs at least two lines"))
+    if len(lines) > MAX_LINES:
+        errors.append(FieldError("lines", f"an entry has at most {MAX_LINES} lines"))
     for index, line in enumerate(lines):
-        if (line.debit > 0) == (line.credit > 0) or line.debit < 0 or line.credit < 0:
+        if not (isinstance(line.debit, int) and isinstance(line.credit, int)):
+            errors.append(FieldError(f"lines[{index}]", "amounts must be whole minor units"))
+        elif (line.debit > 0) == (line.credit > 0) or line.debit < 0 or line.credit < 0:
             errors.append(
                 FieldError(f"lines[{index}]", "exactly one of debit or credit, greater than zero")
             )
+    if errors:
+        return errors
     debits = sum(line.debit for line in lines)
     credits = sum(line.credit for line in lines)
-    if not errors and debits != credits:
-        errors.append(FieldError("lines", f"debits ({debits}) and credits ({credits}) differ"))
+    if debits != credits:
+        errors.append(FieldError("lines", f"debits ({money_text(debits, currency)}) and "
+                                          f"credits ({money_text(credits, currency)}) differ"))
+    elif debits > MAX_ENTRY_TOTAL:
+        errors.append(FieldError("lines", f"the entry moves {money_text(debits, currency)}; one "
+                                          f"entry moves at most "
+                                          f"{money_text(MAX_ENTRY_TOTAL, currency)}"))
     return errors
 
 
-def require_balanced(lines: Sequence[Line]) -> None:
-    errors = balance_errors(lines)
+def require_balanced(lines: Sequence[Line], currency: str) -> None:
+    errors = balance_errors(lines, currency)
     if errors:
-        raise RuleViolation("The entry does not balance.", errors)
+        raise RuleViolation("The entry does not balance or is too large.", errors)
 
 
 def cash_movement(lines: Iterable[Line]) -> int:
     return sum(line.debit_minus_credit for line in lines if line.account == CASH_ACCOUNT)
 
 
-def require_cash_available(cash: int, movement: int, reserved: int) -> None:
+def require_cash_available(cash: int, movement: int, reserved: int, currency: str) -> None:
     """Cash may never go below zero, nor below what approvals have already promised."""
     after = cash + movement
     if movement < 0 and after < reserved:
         raise Conflict(
             "Insufficient funds: this would take cash below "
             + ("zero." if reserved == 0 else "what is reserved for approved payments."),
-            [FieldError("lines", f"cash after the entry would be {after} minor units, "
-                                 f"reserved {reserved}")],
+            [FieldError("lines", f"cash after the entry would be {money_text(after, currency)}, "
+                                 f"reserved {money_text(reserved, currency)}")],
         )
 
 
@@ -220,10 +239,15 @@ def chain_fault(entry: Entry, expected_seq: int, expected_prev_hash: str) -> Cha
         return ChainFault(entry.seq, entry.id, f"seq {entry.seq} where {expected_seq} was expected")
     if entry.prev_hash != expected_prev_hash:
         return ChainFault(entry.seq, entry.id, "prev_hash does not match the previous entry")
+    if not all(isinstance(line.debit, int) and isinstance(line.credit, int)
+               for line in entry.lines):
+        # A damaged store (an SQLite column that once took a REAL) cannot even be hashed.
+        return ChainFault(entry.seq, entry.id, "a line amount is not a whole number of "
+                                               "minor units")
     recomputed = chain_hash(entry.prev_hash, canonical_form(entry))
     if recomputed != entry.hash:
         return ChainFault(entry.seq, entry.id, "hash does not match the entry's content")
-    errors = balance_errors(entry.lines)
+    errors = balance_errors(entry.lines, entry.currency)
     if errors:
         return ChainFault(entry.seq, entry.id, "lines do not balance: " + errors[0].message)
     return None

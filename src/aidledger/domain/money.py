@@ -17,7 +17,8 @@ from aidledger.domain.errors import InvalidInput, RuleViolation
 AMOUNT_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 # Codes ISO 4217 reserves for "no currency" and testing: no fund can hold them.
 _NOT_MONEY = frozenset({"XXX", "XTS"})
-# Bigger than any fund will hold, small enough for a signed 64-bit column after summing.
+# The most one amount may be: bigger than any fund will hold, and small enough that the
+# ledger's sums stay far inside a signed 64-bit column (see domain/ledger.py's limits).
 MAX_MINOR_UNITS = 10**15
 
 
@@ -61,6 +62,11 @@ def format_minor(minor: int, currency_code: str) -> str:
         return f"{sign}{magnitude}"
     whole, fraction = divmod(magnitude, 10**digits)
     return f"{sign}{whole}.{fraction:0{digits}d}"
+
+
+def money_text(minor: int, currency_code: str) -> str:
+    """An amount as a person reads it in a message: "1000.00 HKD", never minor units."""
+    return f"{format_minor(minor, currency_code)} {currency_code}"
 
 
 def to_money(minor: int, currency_code: str) -> Money:

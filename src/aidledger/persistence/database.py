@@ -22,7 +22,7 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import TransactionType
 from piccolo.querystring import QueryString
 
-from aidledger.domain.errors import Conflict
+from aidledger.domain.errors import Conflict, DomainError, FieldError, RuleViolation
 
 PICCOLO_CONF = "aidledger.piccolo_conf"
 
@@ -45,7 +45,26 @@ class StorageConflict(Conflict):
         return all(word in text for word in words)
 
 
-def _translate(error: Exception) -> StorageConflict | None:
+class StorageLimit(RuleViolation):
+    """The database refused an amount beyond the ledger's limits (migration 0007), or one
+    that would overflow a 64-bit column: the code's own checks should have said so first,
+    and this is the defence behind them."""
+
+    def __init__(self, message: str):
+        super().__init__(
+            "The entry would take an amount or balance beyond what the books can hold.",
+            [FieldError("lines", message.splitlines()[0])])
+
+
+_LIMIT_WORDS = ("ledger limit", "_within_limit", "integer overflow")
+
+
+def _translate(error: Exception) -> DomainError | None:
+    text = str(error)
+    if isinstance(error, asyncpg.NumericValueOutOfRangeError) or any(
+            word in text or word in (getattr(error, "constraint_name", None) or "")
+            for word in _LIMIT_WORDS):
+        return StorageLimit(text)
     if isinstance(error, asyncpg.UniqueViolationError):
         return StorageConflict("unique", error.constraint_name or "", str(error))
     if isinstance(error, asyncpg.CheckViolationError):
@@ -114,7 +133,7 @@ class Database:
             else:
                 async with self.engine.transaction(transaction_type=TransactionType.immediate):
                     yield
-        except (asyncpg.PostgresError, sqlite3.IntegrityError) as error:
+        except (asyncpg.PostgresError, sqlite3.DatabaseError) as error:
             # Deferred constraints are checked at COMMIT, outside any single statement.
             conflict = _translate(error)
             if conflict is None:
@@ -137,7 +156,7 @@ class Database:
     async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         try:
             rows = await self._run(sql, args)
-        except (asyncpg.PostgresError, sqlite3.IntegrityError) as error:
+        except (asyncpg.PostgresError, sqlite3.DatabaseError) as error:
             conflict = _translate(error)
             if conflict is None:
                 raise

@@ -110,7 +110,7 @@ class _Appending:
     @classmethod
     async def prepare(cls, context: ServiceContext, actor: Actor, fund: FundRef,
                       draft: EntryDraft, releases_reservation: int) -> _Appending:
-        require_balanced(draft.lines)
+        require_balanced(draft.lines, fund.currency)
         account_ids = await _account_ids(context, fund, [line.account for line in draft.lines])
         return cls(context, actor, fund, draft, account_ids, releases_reservation)
 
@@ -130,7 +130,8 @@ class _Appending:
         movement = cash_movement(self.draft.lines)
         try:
             require_cash_available(head.cash, movement,
-                                   head.reserved - self.releases_reservation)
+                                   head.reserved - self.releases_reservation,
+                                   self.fund.currency)
         except Conflict:
             if fresh:
                 raise
