@@ -27,6 +27,7 @@ from aidledger.api.controllers import (
 )
 from aidledger.api.errors import handle_exception
 from aidledger.api.parameters import Context
+from aidledger.api.request import StrictRequest, refuse_nul_in_path_and_query
 from aidledger.bootstrap import open_services
 from aidledger.services.context import Actor, ServiceContext
 from aidledger.settings import Settings, load_settings
@@ -58,6 +59,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                         *journal.ROUTES, *people.ROUTES, *audit.ROUTES, *policies.ROUTES,
                         *loans.ROUTES, *grants.ROUTES],
         lifespan=[open_database],
+        request_class=StrictRequest,
+        before_request=refuse_nul_in_path_and_query,
         dependencies={
             "context": Provide(_context, sync_to_thread=False),
             "actor": Provide(_actor, sync_to_thread=False),

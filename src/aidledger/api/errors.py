@@ -41,7 +41,8 @@ _MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
 
 
 def problem(status: int, slug: str, title: str, detail: str,
-            errors: list[dict[str, str]] | None = None, **extra: Any) -> Response[Any]:
+            errors: list[dict[str, str]] | None = None, *,
+            headers: dict[str, str] | None = None, **extra: Any) -> Response[Any]:
     body: dict[str, Any] = {
         "type": f"urn:aidledger:problem:{slug}",
         "title": title,
@@ -50,8 +51,10 @@ def problem(status: int, slug: str, title: str, detail: str,
         "errors": errors or [],
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    sent = dict(headers or {})
+    if status == 401:
+        sent["WWW-Authenticate"] = "Bearer"
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=sent)
 
 
 def _validation_errors(error: ValidationException) -> list[dict[str, str]]:
@@ -86,8 +89,9 @@ def handle_exception(request: Request[Any, Any, Any], error: Exception) -> Respo
         detail = "; ".join(f"{item['field']}: {item['message']}" for item in errors)
         return problem(400, "invalid-input", "Invalid input", detail or str(error.detail), errors)
     if isinstance(error, HTTPException) and error.status_code < 500:
+        # A 405 keeps the Allow header Litestar worked out.
         return problem(error.status_code, _HTTP_SLUGS.get(error.status_code, "http-error"),
-                       "Request refused", str(error.detail))
+                       "Request refused", str(error.detail), headers=error.headers)
     _logger.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem(500, "internal-error", "Internal error",
                    "The service failed to handle this request; nothing was written.")
