@@ -57,3 +57,30 @@ def test_unknown_paths_and_methods_are_problem_details(api: Api) -> None:
 
     assert_problem(api.get("/api/nothing-here"), 404)
     assert_problem(api.call("DELETE", "/api/funds"), 405)
+
+
+MONEY_MOVING = {
+    ("/api/funds/{fund}/contributions", "post"), ("/api/journal", "post"),
+    ("/api/journal/{entry_id}/reversal", "post"), ("/api/loans/{loan_id}/disbursement", "post"),
+    ("/api/loans/{loan_id}/repayments", "post"), ("/api/loans/{loan_id}/write-off", "post"),
+    ("/api/grants/{grant_id}/disbursement", "post"),
+}
+
+
+def test_schema_says_which_operations_need_an_idempotency_key(api: Api) -> None:
+    schema = api.get("/schema/openapi.json", role=None).json()
+    required = set()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "Idempotency-Key" and parameter["required"]:
+                    required.add((path, method))
+    assert required == MONEY_MOVING
+
+
+def test_schema_says_which_operations_need_no_token(api: Api) -> None:
+    schema = api.get("/schema/openapi.json", role=None).json()
+    public = {(path, method) for path, item in schema["paths"].items()
+              for method, operation in item.items() if operation.get("security") == []}
+    assert public == {("/health", "get"), ("/ready", "get"), ("/api/auth/token", "post")}
+    assert schema["security"] == [{"BearerToken": []}]

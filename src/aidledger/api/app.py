@@ -26,6 +26,7 @@ from aidledger.api.controllers import (
     users,
 )
 from aidledger.api.errors import handle_exception
+from aidledger.api.openapi import document_public_paths
 from aidledger.api.parameters import Context
 from aidledger.api.request import StrictRequest, refuse_nul_in_path_and_query
 from aidledger.bootstrap import open_services
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.context = context
             yield
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[*health.ROUTES, *auth.ROUTES, *users.ROUTES, *funds.ROUTES,
                         *journal.ROUTES, *people.ROUTES, *audit.ROUTES, *policies.ROUTES,
                         *loans.ROUTES, *grants.ROUTES],
@@ -78,3 +79,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security=[{"BearerToken": []}],
         ),
     )
+    document_public_paths(app, PUBLIC_PATHS)
+    return app

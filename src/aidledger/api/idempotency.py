@@ -17,11 +17,11 @@ HEADER = "Idempotency-Key"
 _VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
-async def idempotency_claim(request: Request[Actor, Any, Any], key: str | None, *,
-                            required: bool) -> IdempotencyClaim | None:
+async def idempotency_claim(request: Request[Actor, Any, Any],
+                            key: str | None) -> IdempotencyClaim | None:
+    """The claim the key makes; money-moving handlers declare the header required
+    (`MoneyMovingKeyHeader`), so for them the key is never None here."""
     if key is None:
-        if required:
-            raise InvalidInput.field(HEADER, "required on requests that move money")
         return None
     if not _VISIBLE_ASCII.fullmatch(key):
         raise InvalidInput.field(HEADER, "1-255 visible ASCII characters")

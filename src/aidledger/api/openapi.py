@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from litestar import Litestar
 from litestar.openapi.datastructures import ResponseSpec
 
 from aidledger.api.schemas import Problem
@@ -27,3 +29,18 @@ def responses(status: int, model: Any, *errors: int) -> dict[int, ResponseSpec]:
                                         media_type="application/problem+json",
                                         generate_examples=False)
     return documented
+
+
+def document_public_paths(app: Litestar, public_paths: list[str]) -> None:
+    """Marks the operations anyone may call as needing no token. Litestar reads a handler's
+    `security=[]` as "not set" and lets the global bearer requirement apply, so the
+    generated (and cached) schema is corrected here, from the same patterns the
+    authentication middleware lets through."""
+    patterns = [re.compile(pattern) for pattern in public_paths]
+    for path, item in (app.openapi_schema.paths or {}).items():
+        if not any(pattern.match(path) for pattern in patterns):
+            continue
+        for method in ("get", "post", "put", "patch", "delete"):
+            operation = getattr(item, method, None)
+            if operation is not None:
+                operation.security = []

@@ -14,7 +14,7 @@ from aidledger.api.schemas import MeOut, TokenOut, TokenRequest
 from aidledger.services import users
 
 
-@post("/api/auth/token", status_code=200, security=[],
+@post("/api/auth/token", status_code=200,
       responses=responses(200, TokenOut, 400, 401))
 async def issue_token(context: Context, data: JSONBody[TokenRequest]) -> dict[str, Any]:
     """Exchange a username and password for a bearer token."""

@@ -10,7 +10,12 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from aidledger.api.auth import ADMIN, ADMIN_OR_AUDITOR
 from aidledger.api.idempotency import idempotency_claim, stored_response
 from aidledger.api.openapi import responses
-from aidledger.api.parameters import AuthenticatedRequest, Caller, Context, IdempotencyKeyHeader
+from aidledger.api.parameters import (
+    AuthenticatedRequest,
+    Caller,
+    Context,
+    MoneyMovingKeyHeader,
+)
 from aidledger.api.schemas import (
     AccountCreate,
     AccountList,
@@ -64,9 +69,9 @@ async def add_account(context: Context, actor: Caller, fund: FromPath[str],
       responses=responses(201, JournalEntryOut, 400, 401, 403, 404, 409, 422))
 async def contribute(context: Context, actor: Caller, request: AuthenticatedRequest,
                      fund: FromPath[str], data: JSONBody[ContributionCreate],
-                     idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
+                     idempotency_key: MoneyMovingKeyHeader) -> Response[Any]:
     """Record donor money received: cash up, donor contributions up."""
-    claim = await idempotency_claim(request, idempotency_key, required=True)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await ledger.contribute(
         context, actor, fund, claim, amount=data.amount, donor=data.donor, date_text=data.date,
         memo=data.memo))

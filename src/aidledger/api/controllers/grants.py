@@ -10,7 +10,13 @@ from litestar.params import FromPath, JSONBody
 from aidledger.api.auth import ADMIN, ADMIN_OR_AUDITOR, ANY_ROLE
 from aidledger.api.idempotency import idempotency_claim, stored_response
 from aidledger.api.openapi import responses
-from aidledger.api.parameters import AuthenticatedRequest, Caller, Context, IdempotencyKeyHeader
+from aidledger.api.parameters import (
+    AuthenticatedRequest,
+    Caller,
+    Context,
+    IdempotencyKeyHeader,
+    MoneyMovingKeyHeader,
+)
 from aidledger.api.schemas import (
     ApprovalNote,
     GrantApplication,
@@ -47,7 +53,7 @@ async def apply(context: Context, actor: Caller, request: AuthenticatedRequest,
                 idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
     """Record an application; the programme's policy decides. A second pending application
     by the same person in the same programme is a 409 naming the first."""
-    claim = await idempotency_claim(request, idempotency_key, required=False)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await grants.apply(
         context, actor, claim, person_id=data.person, program_code=data.program,
         amount=data.amount, reason=data.reason))
@@ -66,7 +72,7 @@ async def approve(context: Context, actor: Caller, request: AuthenticatedRequest
                   idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
     """Approve; the last approval needed reserves the amount from the programme's budget
     and the fund's available cash (409 when either is short)."""
-    claim = await idempotency_claim(request, idempotency_key, required=False)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await grants.approve(context, actor, grant_id, claim,
                                                 (data or ApprovalNote()).note))
 
@@ -76,7 +82,7 @@ async def approve(context: Context, actor: Caller, request: AuthenticatedRequest
 async def reject(context: Context, actor: Caller, request: AuthenticatedRequest,
                  grant_id: FromPath[str], data: JSONBody[Reason],
                  idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
-    claim = await idempotency_claim(request, idempotency_key, required=False)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await grants.reject(context, actor, grant_id, claim, data.reason))
 
 
@@ -86,7 +92,7 @@ async def cancel(context: Context, actor: Caller, request: AuthenticatedRequest,
                  grant_id: FromPath[str], data: JSONBody[Reason],
                  idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
     """Cancel an approved, unpaid grant: budget and cash are released."""
-    claim = await idempotency_claim(request, idempotency_key, required=False)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await grants.cancel(context, actor, grant_id, claim, data.reason))
 
 
@@ -94,9 +100,9 @@ async def cancel(context: Context, actor: Caller, request: AuthenticatedRequest,
       responses=responses(200, GrantOut, 400, 401, 403, 404, 409, 422))
 async def pay(context: Context, actor: Caller, request: AuthenticatedRequest,
               grant_id: FromPath[str], data: JSONBody[GrantPaymentRequest],
-              idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
+              idempotency_key: MoneyMovingKeyHeader) -> Response[Any]:
     """Pay the grant (Dr 5000 / Cr 1000), recording how and to whom."""
-    claim = await idempotency_claim(request, idempotency_key, required=True)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await grants.pay(context, actor, grant_id, claim,
                                             date_text=data.date, method=data.method,
                                             reference=data.reference, payee=data.payee))

@@ -12,12 +12,12 @@ from aidledger.api.schemas import StatusOut
 from aidledger.services.readiness import readiness
 
 
-@get("/health", security=[], responses=responses(200, StatusOut))
+@get("/health", responses=responses(200, StatusOut))
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/ready", security=[], responses=responses(200, StatusOut, 503))
+@get("/ready", responses=responses(200, StatusOut, 503))
 async def ready(context: Context) -> Response[Any]:
     """200 when the database answers and every migration has been applied."""
     problem = await readiness(context)

@@ -10,7 +10,12 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from aidledger.api.auth import ADMIN, ADMIN_OR_AUDITOR
 from aidledger.api.idempotency import idempotency_claim, stored_response
 from aidledger.api.openapi import responses
-from aidledger.api.parameters import AuthenticatedRequest, Caller, Context, IdempotencyKeyHeader
+from aidledger.api.parameters import (
+    AuthenticatedRequest,
+    Caller,
+    Context,
+    MoneyMovingKeyHeader,
+)
 from aidledger.api.schemas import JournalEntryCreate, JournalEntryOut, JournalPage, ReversalCreate
 from aidledger.services import ledger
 from aidledger.services.pagination import DEFAULT_LIMIT
@@ -20,9 +25,9 @@ from aidledger.services.pagination import DEFAULT_LIMIT
       responses=responses(201, JournalEntryOut, 400, 401, 403, 409, 422))
 async def post_entry(context: Context, actor: Caller, request: AuthenticatedRequest,
                      data: JSONBody[JournalEntryCreate],
-                     idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
+                     idempotency_key: MoneyMovingKeyHeader) -> Response[Any]:
     """Post a balanced entry."""
-    claim = await idempotency_claim(request, idempotency_key, required=True)
+    claim = await idempotency_claim(request, idempotency_key)
     lines = [ledger.LineRequest(line.account, line.debit, line.credit, line.memo)
              for line in data.lines]
     return stored_response(await ledger.post_journal_entry(
@@ -56,10 +61,10 @@ async def get_entry(context: Context, entry_id: FromPath[str]) -> dict[str, Any]
 @post("/api/journal/{entry_id:str}/reversal", guards=[ADMIN],
       responses=responses(201, JournalEntryOut, 400, 401, 403, 404, 409, 422))
 async def reverse_entry(context: Context, actor: Caller, request: AuthenticatedRequest,
-                        entry_id: FromPath[str], data: JSONBody[ReversalCreate | None] = None,
-                        idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
+                        entry_id: FromPath[str], idempotency_key: MoneyMovingKeyHeader,
+                        data: JSONBody[ReversalCreate | None] = None) -> Response[Any]:
     """Post the mirror image of an entry. An entry is reversed at most once."""
-    claim = await idempotency_claim(request, idempotency_key, required=True)
+    claim = await idempotency_claim(request, idempotency_key)
     body = data or ReversalCreate()
     return stored_response(await ledger.reverse_entry(
         context, actor, entry_id, claim, date_text=body.date, memo=body.memo))

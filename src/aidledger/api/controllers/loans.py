@@ -11,7 +11,13 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from aidledger.api.auth import ADMIN, ANY_ROLE
 from aidledger.api.idempotency import idempotency_claim, stored_response
 from aidledger.api.openapi import responses
-from aidledger.api.parameters import AuthenticatedRequest, Caller, Context, IdempotencyKeyHeader
+from aidledger.api.parameters import (
+    AuthenticatedRequest,
+    Caller,
+    Context,
+    IdempotencyKeyHeader,
+    MoneyMovingKeyHeader,
+)
 from aidledger.api.schemas import (
     ApprovalNote,
     DisbursementRequest,
@@ -64,7 +70,7 @@ async def apply(context: Context, actor: Caller, request: AuthenticatedRequest,
                 idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
     """Record an application; the product's eligibility policy decides (an ineligible one
     is stored as rejected, with the reasons)."""
-    claim = await idempotency_claim(request, idempotency_key, required=False)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await loans.apply(
         context, actor, claim, person_id=data.person, product_code=data.product,
         amount=data.amount, installments=data.installments, purpose=data.purpose,
@@ -100,7 +106,7 @@ async def approve(context: Context, actor: Caller, request: AuthenticatedRequest
                   idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
     """Approve (not the admin who recorded it; each admin once). The last approval needed
     reserves the amount from the fund's available cash."""
-    claim = await idempotency_claim(request, idempotency_key, required=False)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await loans.approve(context, actor, loan_id, claim,
                                                (data or ApprovalNote()).note))
 
@@ -110,7 +116,7 @@ async def approve(context: Context, actor: Caller, request: AuthenticatedRequest
 async def reject(context: Context, actor: Caller, request: AuthenticatedRequest,
                  loan_id: FromPath[str], data: JSONBody[Reason],
                  idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
-    claim = await idempotency_claim(request, idempotency_key, required=False)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await loans.reject(context, actor, loan_id, claim, data.reason))
 
 
@@ -120,7 +126,7 @@ async def cancel(context: Context, actor: Caller, request: AuthenticatedRequest,
                  loan_id: FromPath[str], data: JSONBody[Reason],
                  idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
     """Cancel an approved loan not yet disbursed; its reservation is released."""
-    claim = await idempotency_claim(request, idempotency_key, required=False)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await loans.cancel(context, actor, loan_id, claim, data.reason))
 
 
@@ -128,9 +134,9 @@ async def cancel(context: Context, actor: Caller, request: AuthenticatedRequest,
       responses=responses(200, LoanOut, 400, 401, 403, 404, 409, 422))
 async def disburse(context: Context, actor: Caller, request: AuthenticatedRequest,
                    loan_id: FromPath[str], data: JSONBody[DisbursementRequest],
-                   idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
+                   idempotency_key: MoneyMovingKeyHeader) -> Response[Any]:
     """Pay the loan out (Dr 1100 loans receivable / Cr 1000 cash); fixes the schedule."""
-    claim = await idempotency_claim(request, idempotency_key, required=True)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await loans.disburse(context, actor, loan_id, claim, data.date))
 
 
@@ -145,10 +151,10 @@ async def schedule(context: Context, actor: Caller, loan_id: FromPath[str]) -> d
       responses=responses(201, RepaymentOut, 400, 401, 403, 404, 409, 422))
 async def repay(context: Context, actor: Caller, request: AuthenticatedRequest,
                 loan_id: FromPath[str], data: JSONBody[RepaymentRequest],
-                idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
+                idempotency_key: MoneyMovingKeyHeader) -> Response[Any]:
     """Record a repayment, allocated penalties, fees, interest, principal, instalment by
     instalment; after a write-off it is a recovery (Dr 1000 / Cr 4200)."""
-    claim = await idempotency_claim(request, idempotency_key, required=True)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await loans.repay(context, actor, loan_id, claim,
                                              amount=data.amount, date_text=data.date))
 
@@ -165,9 +171,9 @@ async def payoff(context: Context, actor: Caller, loan_id: FromPath[str],
       responses=responses(200, LoanOut, 400, 401, 403, 404, 409, 422))
 async def write_off(context: Context, actor: Caller, request: AuthenticatedRequest,
                     loan_id: FromPath[str], data: JSONBody[WriteOffRequest],
-                    idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
+                    idempotency_key: MoneyMovingKeyHeader) -> Response[Any]:
     """Write off the principal left (Dr 5100 / Cr 1100); the admin and reason are kept."""
-    claim = await idempotency_claim(request, idempotency_key, required=True)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await loans.write_off(context, actor, loan_id, claim,
                                                  date_text=data.date, reason=data.reason))
 

@@ -43,7 +43,7 @@ async def record_completion(context: Context, actor: Caller, request: Authentica
                             person_id: FromPath[str], data: JSONBody[CourseCompletionCreate],
                             idempotency_key: IdempotencyKeyHeader = None) -> Response[Any]:
     """Record a course completion; the course policy decides which credits it earns."""
-    claim = await idempotency_claim(request, idempotency_key, required=False)
+    claim = await idempotency_claim(request, idempotency_key)
     return stored_response(await credits.record_completion(
         context, actor, person_id, claim, course_code=data.course,
         completed_on_text=data.completed_on, score=data.score))
