@@ -25,6 +25,8 @@ _created: dict[str, str] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from aidledger.settings import new_checkpoint_key
+
     server = os.environ.get("AIDLEDGER_TEST_POSTGRES_URL")
     if server:
         name = f"aidledger_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
@@ -38,6 +40,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["AIDLEDGER_DATABASE_URL"] = url
     os.environ["AIDLEDGER_JWT_SECRET"] = secrets.token_urlsafe(40)
     os.environ["AIDLEDGER_DOCUMENT_KEY"] = secrets.token_urlsafe(40)
+    os.environ["AIDLEDGER_CHECKPOINT_KEY"] = new_checkpoint_key()
     os.environ["AIDLEDGER_TIMEZONE"] = "UTC"
     os.environ["PICCOLO_CONF"] = "aidledger.piccolo_conf"
 

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from aidledger.persistence.database import connect
 from aidledger.rules.loader import load_policies
 from aidledger.services.context import Clock, ServiceContext
+from aidledger.services.signing import CheckpointSigner
 from aidledger.services.tokens import TokenVerifier
 from aidledger.settings import Settings, resolve_secrets
 
@@ -27,6 +28,7 @@ async def open_services(settings: Settings) -> AsyncIterator[ServiceContext]:
             token_lifetime_seconds=settings.token_lifetime_seconds,
             verify_token=TokenVerifier(secrets.jwt_secret).read,
             policies=policies,
+            checkpoint_signer=CheckpointSigner.from_pem(secrets.checkpoint_key),
         )
     finally:
         await database.close()

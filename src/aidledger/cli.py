@@ -6,8 +6,13 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from aidledger.domain.errors import DomainError
 from aidledger.settings import ConfigurationError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from aidledger.services.context import ServiceContext
 
 
 async def _migrate(settings: Settings, *, quiet: bool = False) -> list[str]:
@@ -57,6 +62,20 @@ def _command_users_create(settings: Settings, arguments: argparse.Namespace) -> 
     return 0
 
 
+def _command_users_disable(settings: Settings, arguments: argparse.Namespace) -> int:
+    from aidledger.bootstrap import open_services
+    from aidledger.services.users import deactivate_user
+
+    async def disable() -> dict[str, object]:
+        async with open_services(settings) as context:
+            return await deactivate_user(context, "cli", arguments.username)
+
+    user = asyncio.run(disable())
+    print(f"disabled {user['role']} user {user['username']} at {user['disabled_at']}; "
+          "its tokens are refused from now on")
+    return 0
+
+
 def _command_demo(settings: Settings, _: argparse.Namespace) -> int:
     from aidledger.bootstrap import open_services
     from aidledger.demo import FUND_CODE, load_demo
@@ -80,13 +99,23 @@ def _command_demo(settings: Settings, _: argparse.Namespace) -> int:
 
 def _command_verify(settings: Settings, arguments: argparse.Namespace) -> int:
     from aidledger.bootstrap import open_services
-    from aidledger.domain.errors import DomainError
     from aidledger.persistence.tables import Fund
     from aidledger.services.verification import verify_fund
+
+    checkpoint_lines = None
+    if arguments.checkpoints:
+        try:
+            with open(arguments.checkpoints, encoding="utf-8") as file:
+                checkpoint_lines = file.read().splitlines()
+        except OSError as error:
+            print(f"cannot read the checkpoints: {error}", file=sys.stderr)
+            return 2
 
     async def verify() -> int:
         failed = 0
         async with open_services(settings) as context:
+            if checkpoint_lines is not None:
+                failed += await _check_checkpoints(context, checkpoint_lines)
             codes = [arguments.fund] if arguments.fund else [
                 row["code"] for row in await Fund.select(Fund.code).order_by(Fund.code).run()]
             for code in codes:
@@ -111,6 +140,48 @@ def _command_verify(settings: Settings, arguments: argparse.Namespace) -> int:
         return 1 if failed else 0
 
     return asyncio.run(verify())
+
+
+async def _check_checkpoints(context: ServiceContext, lines: list[str]) -> int:
+    """Each line is a checkpoint taken earlier; names the first that no longer holds (1),
+    or says they all do (0)."""
+    import json
+
+    from aidledger.services.checkpoints import check_checkpoint
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            document = json.loads(line)
+            if not isinstance(document, dict):
+                raise ValueError("not a JSON object")
+            result = await check_checkpoint(context, document)
+        except (ValueError, DomainError) as error:
+            print(f"FAIL checkpoint on line {number}: not a checkpoint: {error}")
+            return 1
+        if not result["ok"]:
+            print(f"FAIL checkpoint on line {number} (fund {document['fund']} seq "
+                  f"{document['seq']}): {result['reason']}")
+            return 1
+        print(f"ok   checkpoint on line {number}: fund {document['fund']} seq "
+              f"{document['seq']} still holds")
+    return 0
+
+
+def _command_checkpoint(settings: Settings, arguments: argparse.Namespace) -> int:
+    import json
+
+    from aidledger.bootstrap import open_services
+    from aidledger.services.checkpoints import take_checkpoint
+
+    async def take() -> dict[str, object]:
+        async with open_services(settings) as context:
+            return await take_checkpoint(context, arguments.fund)
+
+    # One line of JSON: append it to a file kept away from the database.
+    print(json.dumps(asyncio.run(take()), sort_keys=True))
+    return 0
 
 
 def _command_policies_check(settings: Settings, _: argparse.Namespace) -> int:
@@ -142,11 +213,20 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--password-stdin", action="store_true",
                         help="read the password from the first line of standard input")
     create.set_defaults(run=_command_users_create)
+    disable = users.add_parser("disable", help="disable a login and every token it holds")
+    disable.add_argument("--username", required=True)
+    disable.set_defaults(run=_command_users_disable)
     commands.add_parser("demo", help="load demo data into an empty database").set_defaults(
         run=_command_demo)
     verify = commands.add_parser("verify", help="recompute hash chains and balances")
     verify.add_argument("--fund", help="one fund's code or id (default: every fund)")
+    verify.add_argument("--checkpoints", metavar="FILE",
+                        help="also check earlier checkpoints, one JSON object a line")
     verify.set_defaults(run=_command_verify)
+    checkpoint = commands.add_parser("checkpoint",
+                                     help="print a signed checkpoint of a fund's chain head")
+    checkpoint.add_argument("--fund", required=True, help="the fund's code or id")
+    checkpoint.set_defaults(run=_command_checkpoint)
     policies = commands.add_parser("policies", help="policy files").add_subparsers(
         dest="policies_command", required=True)
     policies.add_parser("check", help="load and check every policy file").set_defaults(
@@ -155,7 +235,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from aidledger.domain.errors import DomainError
     from aidledger.rules.model import PolicyError
 
     arguments = _parser().parse_args(argv)

@@ -21,6 +21,7 @@ class Settings:
     database_url: str
     jwt_secret: str | None
     document_key: str | None
+    checkpoint_key: str | None  # PEM of an Ed25519 private key
     token_lifetime_seconds: int
     host: str
     port: int
@@ -54,6 +55,7 @@ class Settings:
 class Secrets:
     jwt_secret: str
     document_key: str
+    checkpoint_key: str  # PEM (PKCS 8) of the Ed25519 key that signs audit checkpoints
 
 
 def _read_secret(environ: dict[str, str], name: str) -> str | None:
@@ -96,6 +98,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=database_url,
         jwt_secret=_read_secret(env, "AIDLEDGER_JWT_SECRET"),
         document_key=_read_secret(env, "AIDLEDGER_DOCUMENT_KEY"),
+        checkpoint_key=_read_secret(env, "AIDLEDGER_CHECKPOINT_KEY"),
         token_lifetime_seconds=lifetime,
         host=env.get("AIDLEDGER_HOST", "127.0.0.1"),
         port=port,
@@ -106,26 +109,46 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 
 def resolve_secrets(settings: Settings) -> Secrets:
     """Configured secrets win. On SQLite, missing ones are generated once and kept beside the
-    database (mode 0600) so tokens and document hashes survive restarts; PostgreSQL serves
-    several hosts, which must share the secrets, so there they must be configured."""
-    if settings.jwt_secret and settings.document_key:
-        return Secrets(settings.jwt_secret, settings.document_key)
+    database (mode 0600) so tokens, document hashes and checkpoint signatures survive
+    restarts; PostgreSQL serves several hosts, which must share the secrets, so there they
+    must be configured. The checkpoint key is a file of its own, so that it can be kept
+    away from the database (a checkpoint proves nothing to whoever holds both)."""
+    configured = (settings.jwt_secret, settings.document_key, settings.checkpoint_key)
+    if all(configured):
+        return Secrets(*configured)  # type: ignore[arg-type]
     if not settings.is_sqlite:
         raise ConfigurationError(
-            "with PostgreSQL, AIDLEDGER_JWT_SECRET and AIDLEDGER_DOCUMENT_KEY "
-            "(or their _FILE variants) must be configured"
+            "with PostgreSQL, AIDLEDGER_JWT_SECRET, AIDLEDGER_DOCUMENT_KEY and "
+            "AIDLEDGER_CHECKPOINT_KEY (or their _FILE variants) must be configured"
         )
     path = settings.sqlite_path.with_name(settings.sqlite_path.name + ".secrets.json")
-    stored: dict[str, str] = {}
     if path.exists():
         stored = json.loads(path.read_text(encoding="utf-8"))
     else:
         stored = {name: secrets.token_urlsafe(48) for name in ("jwt_secret", "document_key")}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(stored, handle)
+        _write_private(path, json.dumps(stored))
+    key_path = settings.sqlite_path.with_name(settings.sqlite_path.name + ".checkpoint-key.pem")
+    if not settings.checkpoint_key and not key_path.exists():
+        _write_private(key_path, new_checkpoint_key())
     return Secrets(
         jwt_secret=settings.jwt_secret or stored["jwt_secret"],
         document_key=settings.document_key or stored["document_key"],
+        checkpoint_key=settings.checkpoint_key or key_path.read_text(encoding="utf-8"),
     )
+
+
+def new_checkpoint_key() -> str:
+    """A new Ed25519 private key as PEM (what AIDLEDGER_CHECKPOINT_KEY_FILE holds)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()).decode()
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)

@@ -3,7 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from aidledger.settings import ConfigurationError, load_settings, resolve_secrets
+from aidledger.settings import (
+    ConfigurationError,
+    load_settings,
+    new_checkpoint_key,
+    resolve_secrets,
+)
 
 
 def test_defaults_to_a_sqlite_file_in_the_working_directory() -> None:
@@ -21,16 +26,25 @@ def test_generates_secrets_once_beside_the_sqlite_database_with_0600(tmp_path: P
     assert resolve_secrets(settings) == first
     assert len(first.jwt_secret) >= 32
     assert first.jwt_secret != first.document_key
+    key_file = tmp_path / "books.sqlite.checkpoint-key.pem"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert first.checkpoint_key == key_file.read_text()
+    assert first.checkpoint_key.startswith("-----BEGIN PRIVATE KEY-----")
 
 
 def test_postgresql_requires_configured_secrets() -> None:
     settings = load_settings({"AIDLEDGER_DATABASE_URL": "postgresql://db/aid"})
     with pytest.raises(ConfigurationError, match="AIDLEDGER_JWT_SECRET"):
         resolve_secrets(settings)
-    configured = load_settings({"AIDLEDGER_DATABASE_URL": "postgresql://db/aid",
-                                "AIDLEDGER_JWT_SECRET": "j" * 32,
-                                "AIDLEDGER_DOCUMENT_KEY": "d" * 32})
+    without_checkpoint_key = {"AIDLEDGER_DATABASE_URL": "postgresql://db/aid",
+                              "AIDLEDGER_JWT_SECRET": "j" * 32,
+                              "AIDLEDGER_DOCUMENT_KEY": "d" * 32}
+    with pytest.raises(ConfigurationError, match="AIDLEDGER_CHECKPOINT_KEY"):
+        resolve_secrets(load_settings(without_checkpoint_key))
+    key = new_checkpoint_key()
+    configured = load_settings({**without_checkpoint_key, "AIDLEDGER_CHECKPOINT_KEY": key})
     assert resolve_secrets(configured).jwt_secret == "j" * 32
+    assert resolve_secrets(configured).checkpoint_key == key
 
 
 def test_secret_may_come_from_a_file(tmp_path: Path) -> None:

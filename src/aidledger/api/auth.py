@@ -10,6 +10,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from aidledger.domain.errors import Forbidden, Unauthenticated
 from aidledger.services.context import Actor, Role, ServiceContext
+from aidledger.services.users import confirm_caller
 
 # Paths anyone may call: logging in, health probes and the API description.
 PUBLIC_PATHS = ["^/api/auth/token$", "^/health$", "^/ready$", "^/schema"]
@@ -24,7 +25,8 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Send 'Authorization: Bearer <token>' from POST /api/auth/token.")
         context: ServiceContext = connection.app.state.context
-        return AuthenticationResult(user=context.verify_token(token.strip()), auth=token)
+        actor = await confirm_caller(context, context.verify_token(token.strip()))
+        return AuthenticationResult(user=actor, auth=token)
 
 
 def requires_role(*roles: Role) -> Any:

@@ -96,6 +96,10 @@ class UserOut(MeOut):
     pass
 
 
+class DisabledUserOut(MeOut):
+    disabled_at: str
+
+
 class FundOut(Struct):
     id: str
     code: str
@@ -188,6 +192,29 @@ class VerifyOut(Struct):
     entries_checked: int
     head: ChainHeadOut
     first_bad: FirstBadOut | None
+
+
+class CheckpointOut(Struct):
+    fund: str
+    seq: int
+    hash: str
+    at: str
+    key_id: str
+    signature: str
+
+
+class CheckpointIn(Struct):
+    fund: Text
+    seq: int
+    hash: Text
+    at: Text
+    key_id: Text
+    signature: Text
+
+
+class CheckpointCheckOut(Struct):
+    ok: bool
+    reason: str | None
 
 
 class PersonOut(Struct):

@@ -52,6 +52,7 @@ class AppUser(Table, tablename="app_user"):
     person_id = Text(null=True)
     created_at = Timestamptz()
     created_by = Text()
+    disabled_at = Timestamptz(null=True, default=None)
 
 
 class AuditEvent(Table, tablename="audit_event"):

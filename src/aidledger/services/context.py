@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from aidledger.persistence.database import Database
 from aidledger.persistence.journal import ChainHead
 from aidledger.rules.loader import PolicySet
+from aidledger.services.signing import CheckpointSigner
 from aidledger.settings import Secrets
 
 
@@ -58,6 +59,7 @@ class ServiceContext:
     # Bearer token -> the caller it names (signature, expiry, claims checked).
     verify_token: Callable[[str], Actor]
     policies: PolicySet
+    checkpoint_signer: CheckpointSigner
     # A fund's id, code and currency never change and funds are never deleted, so every
     # process may remember them: it saves a query on each posting.
     known_funds: dict[str, FundRef] = field(default_factory=dict)

@@ -10,11 +10,16 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from aidledger.domain.dates import timestamp
 from aidledger.domain.errors import (
+    Conflict,
+    FieldError,
     InvalidInput,
+    NotFound,
     RuleViolation,
     Unauthenticated,
 )
+from aidledger.persistence import users as logins
 from aidledger.persistence.tables import AppUser, Person
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, Role, ServiceContext
@@ -78,11 +83,49 @@ async def log_in(context: ServiceContext, *, username: str, password: str) -> di
         raise Unauthenticated("Wrong username or password.") from None
     if row is None:
         raise Unauthenticated("Wrong username or password.")
+    if row["disabled_at"] is not None:
+        raise Unauthenticated("This login has been disabled; ask a fund administrator.")
     actor = Actor(username=row["username"], role=Role(row["role"]), person_id=row["person_id"])
     token = issue_token(context.secrets.jwt_secret, actor, context.clock.now(),
                         context.token_lifetime_seconds)
     return {"access_token": token, "token_type": "bearer",
             "expires_in": context.token_lifetime_seconds}
+
+
+async def confirm_caller(context: ServiceContext, actor: Actor) -> Actor:
+    """The caller a verified token names, if its login still stands as the token says: a
+    login disabled, deleted or given another role since loses its tokens at once. Looked
+    up on every request, so every server process sees a change on the next request."""
+    now = await logins.standing(context.database, actor.username)
+    if now is None or now.disabled_at is not None:
+        raise Unauthenticated("The login this token was issued to has been disabled or "
+                              "removed.")
+    if (now.role, now.person_id) != (actor.role.value, actor.person_id):
+        raise Unauthenticated("The login's role has changed since this token was issued; "
+                              "log in again.")
+    return actor
+
+
+async def deactivate_user(context: ServiceContext, actor: Actor | str,
+                          username: str) -> dict[str, Any]:
+    """Disables a login for good: it can no longer log in, and its tokens stop working."""
+    if not isinstance(actor, str) and actor.username == username:
+        raise Conflict("An administrator cannot disable their own login; ask another one.",
+                       [FieldError("username", "is the caller's own login")])
+    async with context.database.write():
+        row = await AppUser.select().where(AppUser.username == username).first().run()
+        if row is None:
+            raise NotFound(f"No user {username!r}.")
+        if row["disabled_at"] is not None:
+            raise Conflict(f"The login {username!r} is already disabled.",
+                           [FieldError("username", "already disabled")])
+        at = context.clock.now()
+        await logins.disable(context.database, username, at)
+        document = {**user_document(row), "disabled_at": timestamp(at)}
+        await record_event(context.database, context.clock, actor, "user.deactivated",
+                           ("user", username), before={**user_document(row),
+                                                       "disabled_at": None}, after=document)
+    return document
 
 
 def describe_caller(actor: Actor) -> dict[str, Any]:

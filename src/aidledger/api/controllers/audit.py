@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import get
-from litestar.params import FromQuery
+import msgspec
+from litestar import get, post
+from litestar.params import FromQuery, JSONBody
 
 from aidledger.api.auth import ADMIN_OR_AUDITOR
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import Context
-from aidledger.api.schemas import AuditEventPage, VerifyOut
-from aidledger.services import audit
+from aidledger.api.schemas import (
+    AuditEventPage,
+    CheckpointCheckOut,
+    CheckpointIn,
+    CheckpointOut,
+    VerifyOut,
+)
+from aidledger.services import audit, checkpoints
 from aidledger.services.pagination import DEFAULT_LIMIT
 from aidledger.services.verification import verify_fund
 
@@ -37,4 +44,20 @@ async def list_events(
                                    limit=limit, cursor=cursor)
 
 
-ROUTES = [verify, list_events]
+@get("/api/audit/checkpoint", guards=[ADMIN_OR_AUDITOR],
+     responses=responses(200, CheckpointOut, 400, 401, 403, 404))
+async def checkpoint(context: Context, fund: FromQuery[str]) -> dict[str, Any]:
+    """The fund's chain head now, signed with the service's checkpoint key (Ed25519). Keep
+    it outside the service: checked later, it shows whether the books up to it changed."""
+    return await checkpoints.take_checkpoint(context, fund)
+
+
+@post("/api/audit/verify-checkpoint", guards=[ADMIN_OR_AUDITOR], status_code=200,
+      responses=responses(200, CheckpointCheckOut, 400, 401, 403))
+async def verify_checkpoint(context: Context, data: JSONBody[CheckpointIn]) -> dict[str, Any]:
+    """Does a checkpoint taken earlier still hold: signed by this service's key, and the
+    chain today, recomputed from the start, still reaching that entry with that hash."""
+    return await checkpoints.check_checkpoint(context, msgspec.structs.asdict(data))
+
+
+ROUTES = [verify, list_events, checkpoint, verify_checkpoint]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from aidledger.api.auth import ADMIN
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import Caller, Context
-from aidledger.api.schemas import UserCreate, UserOut
+from aidledger.api.schemas import DisabledUserOut, UserCreate, UserOut
 from aidledger.services import users
 
 
@@ -23,4 +23,13 @@ async def create_user(context: Context, actor: Caller,
                                    person_id=data.person_id)
 
 
-ROUTES = [create_user]
+@post("/api/users/{username:str}/deactivation", guards=[ADMIN], status_code=200,
+      responses=responses(200, DisabledUserOut, 400, 401, 403, 404, 409))
+async def deactivate_user(context: Context, actor: Caller,
+                          username: FromPath[str]) -> dict[str, Any]:
+    """Disable a login: it cannot log in again, and its tokens are refused from the next
+    request on, in every server process."""
+    return await users.deactivate_user(context, actor, username)
+
+
+ROUTES = [create_user, deactivate_user]

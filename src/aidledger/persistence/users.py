@@ -1,0 +1,29 @@
+"""SQL for logins: what a login is allowed to be now, and disabling one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aidledger.persistence.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A login as it stands in the database, to hold a token's claims against."""
+
+    role: str
+    person_id: str | None
+    disabled_at: datetime | None
+
+
+async def standing(database: Database, username: str) -> Standing | None:
+    row = await database.fetch_one(
+        "SELECT role, person_id, disabled_at FROM app_user WHERE username = {}", username)
+    return None if row is None else Standing(row["role"], row["person_id"], row["disabled_at"])
+
+
+async def disable(database: Database, username: str, at: datetime) -> None:
+    await database.execute(
+        "UPDATE app_user SET disabled_at = {} WHERE username = {} AND disabled_at IS NULL",
+        at, username)
