@@ -64,6 +64,18 @@ async def _postgres(statements: tuple[str, ...]) -> list[list[Any]]:
         await connection.close()
 
 
+def as_database_owner(*statements: str) -> None:
+    """Runs statements with every trigger out of the way, as the database's owner could."""
+    if on_postgres():
+        raw_sql("SET LOCAL session_replication_role = replica", *statements)
+        return
+    triggers = [row[0] for row in raw_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger'")[0]]
+    names = [row[0] for row in raw_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'")[0]]
+    raw_sql(*[f"DROP TRIGGER {name}" for name in names], *statements, *triggers)
+
+
 @dataclass
 class Api:
     """The HTTP API as each role sees it. Money-moving POSTs get a fresh Idempotency-Key

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -29,6 +31,9 @@ async def open_services(settings: Settings) -> AsyncIterator[ServiceContext]:
             verify_token=TokenVerifier(secrets.jwt_secret).read,
             policies=policies,
             checkpoint_signer=CheckpointSigner.from_pem(secrets.checkpoint_key),
+            # A key of its own, derived so that no new secret needs configuring.
+            reply_seal_key=hmac.new(secrets.document_key.encode(), b"aidledger reply seal v1",
+                                    hashlib.sha256).digest(),
         )
     finally:
         await database.close()

@@ -100,7 +100,7 @@ def _command_demo(settings: Settings, _: argparse.Namespace) -> int:
 def _command_verify(settings: Settings, arguments: argparse.Namespace) -> int:
     from aidledger.bootstrap import open_services
     from aidledger.persistence.tables import Fund
-    from aidledger.services.verification import verify_fund
+    from aidledger.services.verification import first_altered_reply, verify_fund
 
     checkpoint_lines = None
     if arguments.checkpoints:
@@ -137,6 +137,12 @@ def _command_verify(settings: Settings, arguments: argparse.Namespace) -> int:
                     continue
                 print(f"ok   fund {code}: {result['entries_checked']} entries, head "
                       f"{result['head']['hash']}")
+            if not arguments.fund:
+                altered = await first_altered_reply(context)
+                if altered is not None:
+                    failed += 1
+                    print(f"FAIL stored replies: the reply kept for {altered} was altered "
+                          "(it will not be replayed)")
         return 1 if failed else 0
 
     return asyncio.run(verify())

@@ -14,19 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aidledger.domain.ledger import chain_hash
-from tests.support import Api, assert_problem, on_postgres, raw_sql
-
-
-def as_database_owner(*statements: str) -> None:
-    """Runs statements with every trigger out of the way, as the database's owner could."""
-    if on_postgres():
-        raw_sql("SET LOCAL session_replication_role = replica", *statements)
-        return
-    triggers = [row[0] for row in raw_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger'")[0]]
-    names = [row[0] for row in raw_sql(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger'")[0]]
-    raw_sql(*[f"DROP TRIGGER {name}" for name in names], *statements, *triggers)
+from tests.support import Api, as_database_owner, assert_problem
 
 
 def _spend(api: Api, fund: str, amount: str, memo: str = "Spend") -> dict[str, Any]:
@@ -84,6 +72,10 @@ def test_a_deleted_newest_entry_is_caught_by_an_earlier_checkpoint(api: Api) -> 
         "AND code = '1000'",
         f"UPDATE account SET balance = balance - 200 WHERE fund_id = '{fund_id}' "
         "AND code = '5000'",
+        "UPDATE account_day SET credit = credit - 200 WHERE account_id = (SELECT id FROM "
+        f"account WHERE fund_id = '{fund_id}' AND code = '1000')",
+        "UPDATE account_day SET debit = debit - 200 WHERE account_id = (SELECT id FROM "
+        f"account WHERE fund_id = '{fund_id}' AND code = '5000')",
     )
     assert api.verify(fund)["ok"] is True  # the chain alone cannot tell
     result = _check(api, checkpoint)

@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request, Response
 
 from aidledger.domain.errors import InvalidInput
-from aidledger.services.context import Actor
+from aidledger.services.context import Actor, ServiceContext
 from aidledger.services.idempotency import IdempotencyClaim, StoredResponse
 
 HEADER = "Idempotency-Key"
@@ -31,7 +31,8 @@ async def idempotency_claim(request: Request[Actor, Any, Any],
     fingerprint = hashlib.sha256(
         f"{request.method} {request.url.path}\n{canonical_body}".encode()
     ).hexdigest()
-    return IdempotencyClaim(request.user.username, key, fingerprint)
+    context: ServiceContext = request.app.state.context
+    return IdempotencyClaim(request.user.username, key, fingerprint, context.reply_seal_key)
 
 
 def stored_response(stored: StoredResponse) -> Response[Any]:

@@ -136,7 +136,7 @@ SELECT head.*, (SELECT count(*) FROM entry) AS appended FROM head
 """
 _APPEND_WITH_REPLY = _APPEND.replace("{reply}", f""", reply AS (
     INSERT INTO idempotency_key ({replies.COLUMNS})
-    SELECT $23, $24, $25, $26, $27, $28 FROM entry
+    SELECT $23, $24, $25, $26, $27, $28, $29 FROM entry
 )""")
 _APPEND = _APPEND.replace("{reply}", "")
 

@@ -60,6 +60,7 @@ class ServiceContext:
     verify_token: Callable[[str], Actor]
     policies: PolicySet
     checkpoint_signer: CheckpointSigner
+    reply_seal_key: bytes  # seals stored idempotent replies (services/idempotency.py)
     # A fund's id, code and currency never change and funds are never deleted, so every
     # process may remember them: it saves a query on each posting.
     known_funds: dict[str, FundRef] = field(default_factory=dict)

@@ -44,6 +44,13 @@ async def create_fund(
             document = fund_document(fund.to_dict())
             await record_event(context.database, context.clock, actor, "fund.created",
                                ("fund", fund.id), after=document, fund_id=fund.id)
+            # Verification holds every account against the record of its creation.
+            for account in DEFAULT_CHART:
+                await record_event(
+                    context.database, context.clock, actor, "account.created",
+                    ("account", f"{code}/{account.code}"), fund_id=fund.id,
+                    after={"code": account.code, "name": account.name,
+                           "type": account.type.value})
     return document
 
 
@@ -120,6 +127,6 @@ async def add_account(
             await Account.insert(account).run()
             document = account_document({**account.to_dict(), "balance": 0}, fund.currency)
             await record_event(context.database, context.clock, actor, "account.created",
-                               ("account", f"{fund.code}/{code}"), after=document,
-                               fund_id=fund.id)
+                               ("account", f"{fund.code}/{code}"), fund_id=fund.id,
+                               after={"code": code, "name": name, "type": account.type})
     return document

@@ -11,6 +11,8 @@ other's writes roll back with it and it answers with the winner's response.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,15 +25,31 @@ from aidledger.persistence.database import Database
 from aidledger.services.context import Clock
 
 
+def reply_seal(seal_key: bytes, username: str, key: str, fingerprint: str, status: int,
+               body: str) -> str:
+    """An HMAC over everything a replay hands back, under a key the database never sees:
+    a reply edited in the database no longer matches its seal and is not replayed."""
+    message = "\n".join((username, key, fingerprint, str(status), body)).encode()
+    return hmac.new(seal_key, message, hashlib.sha256).hexdigest()
+
+
+def seal_holds(seal_key: bytes, reply: replies.Reply) -> bool:
+    expected = reply_seal(seal_key, reply.username, reply.key, reply.fingerprint,
+                          reply.status, reply.body)
+    return reply.seal is not None and hmac.compare_digest(expected, reply.seal)
+
+
 @dataclass(frozen=True, slots=True)
 class IdempotencyClaim:
     username: str
     key: str
     fingerprint: str  # of the request (method, path, body): same key, other body is a 409
+    seal_key: bytes
 
     def reply(self, clock: Clock, status: int, body: str) -> replies.Reply:
         return replies.Reply(self.username, self.key, self.fingerprint, status, body,
-                             clock.now())
+                             clock.now(), reply_seal(self.seal_key, self.username, self.key,
+                                                     self.fingerprint, status, body))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,5 +102,12 @@ async def answer_once(
             raise Conflict(
                 "This Idempotency-Key was already used with a different request.",
                 [FieldError("Idempotency-Key", "already used with a different request body")],
+            ) from refusal
+        if not seal_holds(claim.seal_key, earlier):
+            # Nothing is written twice either way; the caller learns the reply is suspect.
+            raise Conflict(
+                "The response stored for this Idempotency-Key fails its integrity check, "
+                "so it is not replayed; an administrator should run 'aidledger verify'.",
+                [FieldError("Idempotency-Key", "its stored response was altered")],
             ) from refusal
         return StoredResponse(earlier.status, earlier.body, replayed=True)
