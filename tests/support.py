@@ -107,6 +107,18 @@ class Api:
     def post(self, path: str, json: Any = None, **options: Any) -> httpx.Response:
         return self.call("POST", path, json=json, **options)
 
+    def every(self, path: str, role: str = "admin") -> list[dict[str, Any]]:
+        """Every item of a list, page after page."""
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"limit": 500}
+        while True:
+            page = self.get(path, role=role, params=params)
+            assert page.status_code == 200, page.text
+            items += page.json()["items"]
+            if page.json()["next_cursor"] is None:
+                return items
+            params["cursor"] = page.json()["next_cursor"]
+
     def new_fund(self, currency: str = "HKD", contribution: str | None = None) -> str:
         code = unique("fund")
         created = self.post("/api/funds", {"code": code, "name": f"Fund {code}",

@@ -28,8 +28,7 @@ def test_fund_by_id_or_code_and_in_the_list(api: Api) -> None:
     code = api.new_fund()
     by_code = api.get(f"/api/funds/{code}", role="auditor").json()
     assert api.get(f"/api/funds/{by_code['id']}").json() == by_code
-    listed = api.get("/api/funds", role="auditor").json()
-    assert by_code in listed["items"]
+    assert by_code in api.every("/api/funds", role="auditor")
     assert_problem(api.get("/api/funds/no-such-fund"), 404)
     assert_problem(api.get("/api/funds/no-such-fund/accounts"), 404)
 

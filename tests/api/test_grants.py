@@ -42,7 +42,7 @@ def test_apply_approve_pay(api: Api) -> None:
     approved = api.post(f"/api/grants/{grant['id']}/approvals", {}, key=None,
                         role="admin2").json()
     assert approved["status"] == "approved"
-    listed = next(item for item in api.get("/api/grant-programs", role="auditor").json()["items"]
+    listed = next(item for item in api.every("/api/grant-programs", role="auditor")
                   if item["code"] == program)
     assert (listed["committed"], listed["remaining"], listed["currency"]) == (
         "3000.00", "5000.00", "HKD")

@@ -32,7 +32,7 @@ def test_a_product_is_created_with_explicit_defaults(api: Api) -> None:
     assert product["day_count"] == "actual/365"
     assert product["eligibility_policy"] == "loan-eligibility"
     assert product["late_penalty"] == {"amount": "50.00", "after_days": 7}
-    assert product in api.get("/api/loan-products", role="borrower").json()["items"]
+    assert product in api.every("/api/loan-products", role="borrower")
 
 
 @pytest.mark.parametrize(("changes", "status", "field"), [

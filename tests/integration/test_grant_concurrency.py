@@ -48,7 +48,7 @@ def test_100_concurrent_approvals_never_commit_past_the_budget(api: Api,
               for _ in range(100)]
     statuses = Counter(asyncio.run(_approve_all(servers, _token(servers[0]), grants)))
     assert statuses == {200: 28, 409: 72}  # 28 x 350.00 = 9,800.00 of 10,000.00
-    listed = next(item for item in api.get("/api/grant-programs").json()["items"]
+    listed = next(item for item in api.every("/api/grant-programs")
                   if item["code"] == program)
     assert (listed["committed"], listed["remaining"]) == ("9800.00", "200.00")
 
@@ -82,6 +82,6 @@ def test_the_cap_holds_when_approval_and_new_applications_race(
     for response in applications:
         if response.status_code == 201:
             assert response.json()["status"] == "rejected"
-    committed = next(item for item in api.get("/api/grant-programs").json()["items"]
+    committed = next(item for item in api.every("/api/grant-programs")
                      if item["code"] == program)["committed"]
     assert committed == "3000.00"

@@ -12,6 +12,12 @@ from aidledger.domain.ledger import DEFAULT_CHART, AccountType
 from aidledger.persistence.tables import Account, Fund
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, FundRef, ServiceContext
+from aidledger.services.pagination import (
+    decode_code_cursor,
+    encode_code_cursor,
+    require_limit,
+    split_page,
+)
 from aidledger.services.validation import require_code, require_text, taken_means_conflict
 
 
@@ -91,9 +97,13 @@ async def get_fund(context: ServiceContext, reference: str) -> dict[str, Any]:
     return fund_document(row)
 
 
-async def list_funds(context: ServiceContext) -> list[dict[str, Any]]:
-    rows = await Fund.select().order_by(Fund.code).run()
-    return [fund_document(row) for row in rows]
+async def list_funds(context: ServiceContext, *, limit: int,
+                     cursor: str | None) -> dict[str, Any]:
+    require_limit(limit)
+    rows = await Fund.select().where(Fund.code > decode_code_cursor(cursor)).order_by(
+        Fund.code).limit(limit + 1).run()
+    page, next_cursor = split_page(rows, limit, lambda row: encode_code_cursor(row["code"]))
+    return {"items": [fund_document(row) for row in page], "next_cursor": next_cursor}
 
 
 def account_document(row: dict[str, Any], currency: str) -> dict[str, Any]:

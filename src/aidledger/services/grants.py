@@ -27,6 +27,12 @@ from aidledger.services.funds import fund_in_body, fund_in_path
 from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
 from aidledger.services.lifecycle import change_state, lock_row
 from aidledger.services.loans import borrowing_history
+from aidledger.services.pagination import (
+    decode_code_cursor,
+    encode_code_cursor,
+    require_limit,
+    split_page,
+)
 from aidledger.services.policies import decide_or_refuse
 from aidledger.services.posting import append_entry
 from aidledger.services.validation import (
@@ -100,11 +106,14 @@ async def _program(database: Database, code: str, *, lock: bool = False) -> dict
     return row
 
 
-async def list_programs(context: ServiceContext) -> dict[str, Any]:
+async def list_programs(context: ServiceContext, *, limit: int,
+                        cursor: str | None) -> dict[str, Any]:
+    require_limit(limit)
     rows = await context.database.fetch(
         f"SELECT {_PROGRAM_COLUMNS} FROM grant_program AS p JOIN fund AS f ON f.id = p.fund_id "
-        "ORDER BY p.code")
-    return {"items": [_program_document(row) for row in rows], "next_cursor": None}
+        "WHERE p.code > {} ORDER BY p.code LIMIT {}", decode_code_cursor(cursor), limit + 1)
+    page, next_cursor = split_page(rows, limit, lambda row: encode_code_cursor(row["code"]))
+    return {"items": [_program_document(row) for row in page], "next_cursor": next_cursor}
 
 
 async def grant_document(context: ServiceContext, row: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,12 @@ from aidledger.persistence.database import Database
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, ServiceContext
 from aidledger.services.funds import fund_in_body
+from aidledger.services.pagination import (
+    decode_code_cursor,
+    encode_code_cursor,
+    require_limit,
+    split_page,
+)
 from aidledger.services.validation import require_code, require_text, taken_means_conflict
 
 DEFAULT_ELIGIBILITY_POLICY = "loan-eligibility"
@@ -109,9 +115,14 @@ async def find_product(database: Database, code: str) -> LoanProduct | None:
     return parse_product(json.loads(row["terms"]), row["fund_code"], row["currency"])
 
 
-async def list_products(context: ServiceContext) -> dict[str, Any]:
-    rows = await context.database.fetch("SELECT terms FROM loan_product ORDER BY code")
-    return {"items": [json.loads(row["terms"]) for row in rows], "next_cursor": None}
+async def list_products(context: ServiceContext, *, limit: int,
+                        cursor: str | None) -> dict[str, Any]:
+    require_limit(limit)
+    rows = await context.database.fetch(
+        "SELECT code, terms FROM loan_product WHERE code > {} ORDER BY code LIMIT {}",
+        decode_code_cursor(cursor), limit + 1)
+    page, next_cursor = split_page(rows, limit, lambda row: encode_code_cursor(row["code"]))
+    return {"items": [json.loads(row["terms"]) for row in page], "next_cursor": next_cursor}
 
 
 async def quote(context: ServiceContext, code: str, *, amount: str, installments: int | None,

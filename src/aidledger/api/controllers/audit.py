@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import get, post
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from aidledger.api.auth import ADMIN_OR_AUDITOR
 from aidledger.api.openapi import responses
@@ -18,7 +18,7 @@ from aidledger.api.schemas import (
     CheckpointOut,
     VerifyOut,
 )
-from aidledger.services import audit, checkpoints
+from aidledger.services import audit_events, checkpoints
 from aidledger.services.pagination import DEFAULT_LIMIT
 from aidledger.services.verification import verify_fund
 
@@ -31,16 +31,21 @@ async def verify(context: Context, fund: FromQuery[str]) -> dict[str, Any]:
 
 
 @get("/api/audit/events", guards=[ADMIN_OR_AUDITOR],
-     responses=responses(200, AuditEventPage, 400, 401, 403))
+     responses=responses(200, AuditEventPage, 400, 401, 403, 422))
 async def list_events(
     context: Context,
     subject_kind: FromQuery[str | None] = None,
     subject_id: FromQuery[str | None] = None,
+    fund: FromQuery[str | None] = None,
+    date_from: Annotated[str | None, QueryParameter(name="from")] = None,
+    date_to: Annotated[str | None, QueryParameter(name="to")] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
     cursor: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
-    """Every recorded state change, oldest first: who, when, what, before and after."""
-    return await audit.list_events(context, subject_kind=subject_kind, subject_id=subject_id,
+    """Every recorded state change, oldest first: who, when, what, before and after;
+    `from` and `to` are days (UTC), both included."""
+    return await audit_events.list_events(context, subject_kind=subject_kind, subject_id=subject_id,
+                                   fund_reference=fund, date_from=date_from, date_to=date_to,
                                    limit=limit, cursor=cursor)
 
 

@@ -28,6 +28,7 @@ from aidledger.api.schemas import (
     TrialBalanceOut,
 )
 from aidledger.services import funds, ledger
+from aidledger.services.pagination import DEFAULT_LIMIT
 
 
 @post("/api/funds", guards=[ADMIN], responses=responses(201, FundOut, 400, 401, 403, 409))
@@ -38,9 +39,10 @@ async def create_fund(context: Context, actor: Caller,
                                    currency=data.currency)
 
 
-@get("/api/funds", guards=[ADMIN_OR_AUDITOR], responses=responses(200, FundList, 401, 403))
-async def list_funds(context: Context) -> dict[str, Any]:
-    return {"items": await funds.list_funds(context), "next_cursor": None}
+@get("/api/funds", guards=[ADMIN_OR_AUDITOR], responses=responses(200, FundList, 400, 401, 403))
+async def list_funds(context: Context, limit: FromQuery[int] = DEFAULT_LIMIT,
+                     cursor: FromQuery[str | None] = None) -> dict[str, Any]:
+    return await funds.list_funds(context, limit=limit, cursor=cursor)
 
 
 @get("/api/funds/{fund:str}", guards=[ADMIN_OR_AUDITOR],

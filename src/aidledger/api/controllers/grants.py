@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from aidledger.api.auth import ADMIN, ADMIN_OR_AUDITOR, ANY_ROLE
 from aidledger.api.idempotency import idempotency_claim, stored_response
@@ -28,6 +28,7 @@ from aidledger.api.schemas import (
     Reason,
 )
 from aidledger.services import grants
+from aidledger.services.pagination import DEFAULT_LIMIT
 
 
 @post("/api/grant-programs", guards=[ADMIN],
@@ -41,10 +42,11 @@ async def create_program(context: Context, actor: Caller,
 
 
 @get("/api/grant-programs", guards=[ADMIN_OR_AUDITOR],
-     responses=responses(200, GrantProgramList, 401, 403))
-async def list_programs(context: Context) -> dict[str, Any]:
+     responses=responses(200, GrantProgramList, 400, 401, 403))
+async def list_programs(context: Context, limit: FromQuery[int] = DEFAULT_LIMIT,
+                        cursor: FromQuery[str | None] = None) -> dict[str, Any]:
     """Programmes with what is committed (approved and paid) and what budget remains."""
-    return await grants.list_programs(context)
+    return await grants.list_programs(context, limit=limit, cursor=cursor)
 
 
 @post("/api/grants", guards=[ADMIN], responses=responses(201, GrantOut, 400, 401, 403, 409, 422))

@@ -47,9 +47,10 @@ async def create_product(context: Context, actor: Caller,
     return await products.create_product(context, actor, msgspec.to_builtins(data))
 
 
-@get("/api/loan-products", guards=[ANY_ROLE], responses=responses(200, LoanProductList, 401))
-async def list_products(context: Context) -> dict[str, Any]:
-    return await products.list_products(context)
+@get("/api/loan-products", guards=[ANY_ROLE], responses=responses(200, LoanProductList, 400, 401))
+async def list_products(context: Context, limit: FromQuery[int] = DEFAULT_LIMIT,
+                        cursor: FromQuery[str | None] = None) -> dict[str, Any]:
+    return await products.list_products(context, limit=limit, cursor=cursor)
 
 
 @post("/api/loan-products/{code:str}/quote", status_code=200, guards=[ANY_ROLE],
