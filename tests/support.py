@@ -8,10 +8,12 @@ import os
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 import httpx
+import numpy_financial as npf
 from litestar.testing import TestClient
 
 _counter = itertools.count(1)
@@ -164,3 +166,13 @@ def assert_problem(response: httpx.Response, status: int, field: str | None = No
     if field is not None:
         fields = [error["field"] for error in body["errors"]]
         assert field in fields, f"{field!r} not named in {fields}: {body}"
+
+
+def irr_apr(principal: int, payments: list[int], idle_periods: int,
+             periods_per_year: int) -> tuple[Decimal, Decimal]:
+    """The APR and effective rate numpy-financial's IRR gives for payments that start after
+    `idle_periods` periods without one."""
+    periodic = Decimal(str(npf.irr([-principal, *[0] * idle_periods, *payments])))
+    apr = (periodic * periods_per_year * 100).quantize(Decimal("0.01"))
+    effective = (((1 + periodic) ** periods_per_year - 1) * 100).quantize(Decimal("0.01"))
+    return apr, effective

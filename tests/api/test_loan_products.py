@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import Api, Refused, assert_problem, raw_sql, unique
+from tests.support import Api, Refused, assert_problem, irr_apr, raw_sql, unique
 
 
 def _product(api: Api, fund_code: str, **changes: Any) -> dict[str, Any]:
@@ -132,3 +132,22 @@ def test_zero_minimum_instalments_is_refused(api: Api) -> None:
     fund = api.new_fund()
     assert_problem(api.post("/api/loan-products", _product(api, fund, min_installments=0),
                             key=None), 400, "min_installments")
+
+
+def test_a_first_due_date_two_years_out_owes_two_years_of_interest(api: Api) -> None:
+    fund = api.new_fund()
+    code = api.post("/api/loan-products", _product(api, fund), key=None).json()["code"]
+    regular = _quote(api, code, installments=6).json()
+    late = _quote(api, code, installments=6, first_due_date="2028-01-15").json()
+    # 10,000.00 at 1 % a month: 100.00 for one month, 2,400.00 for the 24 months to the
+    # first due date.
+    assert regular["installments"][0]["interest"] == "100.00"
+    assert late["installments"][0]["interest"] == "2400.00"
+    assert late["installments"][0]["due_date"] == "2028-01-15"
+    # The APR discounts each payment by when it falls due (months 24 to 29): interest on
+    # the first period is simple, so it comes out below the nominal 12 %.
+    payments = [int(row["total"].replace(".", "")) for row in late["installments"]]
+    apr, effective = irr_apr(1_000_000, payments, 23, 12)
+    assert (late["apr_percent"], late["effective_annual_rate_percent"]) == (str(apr),
+                                                                          str(effective))
+    assert regular["apr_percent"] == "12.00"

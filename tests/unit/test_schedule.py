@@ -26,6 +26,7 @@ from aidledger.domain.schedule import (
     terms_errors,
     year_fraction,
 )
+from tests.support import irr_apr
 
 MONTHLY = Frequency(1, PeriodUnit.MONTH)
 
@@ -237,3 +238,49 @@ def test_schedule_properties(terms: LoanTerms, disbursed: date) -> None:
         years = Decimal(terms.installments) / terms.frequency.periods_per_year
         flat_percent = Decimal(schedule.total_interest) * 100 / (terms.principal * years)
         assert schedule.apr_percent >= flat_percent - Decimal("0.01")
+
+
+FORTNIGHTLY = Frequency(2, PeriodUnit.WEEK)
+
+
+@pytest.mark.parametrize("method", [InterestMethod.DECLINING_BALANCE, InterestMethod.FLAT])
+def test_a_first_due_date_two_years_out_charges_interest_for_all_of_it(
+        method: InterestMethod) -> None:
+    """The reported case: a fortnightly loan first due two years (52 periods) after
+    disbursement used to owe one fortnight's interest on its first instalment."""
+    terms = _terms(frequency=FORTNIGHTLY, installments=10, interest_method=method)
+    disbursed = date(2026, 1, 5)
+    schedule = build_schedule(terms, disbursed, date(2028, 1, 3))  # 104 weeks later
+    rows = schedule.installments
+    assert rows[0].due_date == date(2028, 1, 3)
+    one_period = terms.principal * periodic_rate(terms)
+    if method is InterestMethod.DECLINING_BALANCE:
+        assert rows[0].interest == round(one_period * 52)
+    else:
+        assert sum(row.interest for row in rows) == round(one_period * (52 + 9))
+    # The borrower's cash flows, paid when they fall due, against an independent IRR.
+    assert (schedule.apr_percent, schedule.effective_annual_rate_percent) == irr_apr(
+        terms.principal, [row.total for row in rows], 51, 26)
+
+
+def test_a_first_period_of_whole_periods_costs_what_the_irr_says() -> None:
+    terms = _terms(interest_method=InterestMethod.FLAT)
+    schedule = build_schedule(terms, date(2026, 1, 15), date(2026, 4, 15))  # 3 months
+    rows = schedule.installments
+    assert sum(row.interest for row in rows) == round(1_000_000 * Decimal("0.01") * 14)
+    assert (schedule.apr_percent, schedule.effective_annual_rate_percent) == irr_apr(
+        1_000_000, [row.total for row in rows], 2, 12)
+
+
+def test_a_first_period_of_part_periods_is_charged_by_the_day() -> None:
+    regular = build_schedule(_terms(), date(2026, 1, 15))
+    # A month to 15 February, then 14 of the 28 days to 15 March.
+    longer = build_schedule(_terms(), date(2026, 1, 15), date(2026, 3, 1))
+    shorter = build_schedule(_terms(), date(2026, 1, 15), date(2026, 2, 1))  # 17 of 31 days
+    assert regular.installments[0].interest == 10000
+    assert longer.installments[0].interest == 15000
+    assert shorter.installments[0].interest == round(Decimal(10000) * 17 / 31)
+    # Paying later for the same interest rate leaves the APR at the nominal rate or near it;
+    # what changes is the total interest, not a hidden cost.
+    assert longer.total_interest > regular.total_interest > shorter.total_interest
+    assert abs(longer.apr_percent - Decimal("12.00")) <= Decimal("0.05")

@@ -200,29 +200,54 @@ def due_dates(frequency: Frequency, count: int, disbursed_on: date,
     return [anchor + step * number for number in range(first, first + count)]
 
 
+def first_period(frequency: Frequency, disbursed_on: date, first_due: date) -> Decimal:
+    """The first period's length in regular periods: 1 when the first instalment falls one
+    period after the disbursement; otherwise the whole periods that fit (calendar months
+    for a monthly loan) plus the part of the next one, by the day (two years of a
+    fortnightly loan: 52; the 15th to the 1st of the month after next: 1 + 14/28)."""
+    whole, start = 0, disbursed_on
+    while (following := frequency.after(disbursed_on, whole + 1)) <= first_due:
+        whole, start = whole + 1, following
+    part = Decimal((first_due - start).days) / (following - start).days
+    return whole + part
+
+
 def build_schedule(terms: LoanTerms, disbursed_on: date,
                    first_due: date | None = None) -> Schedule:
-    """The schedule for these terms. Call `terms_errors` first: terms are assumed valid."""
+    """The schedule for these terms. Call `terms_errors` first: terms are assumed valid.
+
+    Interest runs for the whole first period, however long: a first due date later than
+    one period after the disbursement owes interest for every day until then, and the APR
+    discounts each payment by when it actually falls due."""
     with localcontext() as context:
         context.prec = _PRECISION
         dates = due_dates(terms.frequency, terms.installments, disbursed_on, first_due)
+        first = first_period(terms.frequency, disbursed_on, dates[0])
         if terms.interest_method is InterestMethod.FLAT:
-            rows = _flat(terms, dates)
+            rows = _flat(terms, dates, first)
         else:
-            rows = _declining_balance(terms, dates, disbursed_on)
+            rows = _declining_balance(terms, dates, disbursed_on, first)
         rows = _defer_interest(rows, terms.grace_on_interest_payment)
-        apr, effective = true_cost(terms.principal, [row.total for row in rows],
-                                   terms.frequency.periods_per_year,
-                                   hint=periodic_rate(terms))
+        apr, effective = schedule_cost(terms, disbursed_on, rows)
     return Schedule(disbursed_on, tuple(rows), apr, effective)
+
+
+def schedule_cost(terms: LoanTerms, disbursed_on: date,
+                  rows: Sequence[ScheduledInstallment]) -> tuple[Decimal, Decimal]:
+    """(APR, effective annual rate) of a schedule for these terms: the one place a loan's
+    true cost is worked out, for quotes and for disbursed loans alike."""
+    return true_cost(terms.principal, [row.principal + row.interest for row in rows],
+                     terms.frequency.periods_per_year, hint=periodic_rate(terms),
+                     first_period=first_period(terms.frequency, disbursed_on,
+                                               rows[0].due_date))
 
 
 def _amortizing_periods(terms: LoanTerms) -> int:
     return terms.installments - terms.grace_on_principal
 
 
-def _declining_balance(terms: LoanTerms, dates: list[date],
-                       disbursed_on: date) -> list[ScheduledInstallment]:
+def _declining_balance(terms: LoanTerms, dates: list[date], disbursed_on: date,
+                       first: Decimal) -> list[ScheduledInstallment]:
     rate = periodic_rate(terms)
     periods = _amortizing_periods(terms)
     if terms.amortization is Amortization.EQUAL_INSTALLMENTS:
@@ -240,7 +265,7 @@ def _declining_balance(terms: LoanTerms, dates: list[date],
             interest = _minor(balance * terms.annual_rate
                               * year_fraction(terms.day_count, start, due))
         else:
-            interest = _minor(balance * rate)
+            interest = _minor(balance * rate * (first if number == 1 else 1))
         if number <= terms.grace_on_principal:
             principal = 0
         elif number == len(dates):
@@ -257,11 +282,12 @@ def _declining_balance(terms: LoanTerms, dates: list[date],
     return rows
 
 
-def _flat(terms: LoanTerms, dates: list[date]) -> list[ScheduledInstallment]:
-    """Interest on the original amount for the whole term, spread evenly."""
+def _flat(terms: LoanTerms, dates: list[date], first: Decimal) -> list[ScheduledInstallment]:
+    """Interest on the original amount for the whole term (the first period as long as it
+    is), spread evenly."""
     count = len(dates)
     periods = _amortizing_periods(terms)
-    total_interest = _minor(terms.principal * periodic_rate(terms) * count)
+    total_interest = _minor(terms.principal * periodic_rate(terms) * (count - 1 + first))
     interest_each = _minor(Decimal(total_interest) / count)
     if count > 1:
         # Rounding each share up may not leave the last instalment a negative remainder
@@ -305,14 +331,16 @@ def _defer_interest(rows: list[ScheduledInstallment],
 
 
 def true_cost(principal: int, payments: list[int], periods_per_year: Decimal,
-              hint: Decimal | None = None) -> tuple[Decimal, Decimal]:
+              hint: Decimal | None = None,
+              first_period: Decimal = Decimal(1)) -> tuple[Decimal, Decimal]:
     """(APR, effective annual rate), percent with 2 decimals. APR is the periodic internal
-    rate of return of the borrower's cash flows (the amount received now, each payment
-    one period apart) times the periods in a year; the effective annual rate compounds
-    that periodic rate over a year."""
+    rate of return of the borrower's cash flows (the amount received now, the first
+    payment `first_period` periods later, each next one a period after the one before)
+    times the periods in a year; the effective annual rate compounds that periodic rate
+    over a year."""
     with localcontext() as context:
         context.prec = _PRECISION
-        periodic = _internal_rate(principal, payments, hint)
+        periodic = _internal_rate(principal, payments, hint, first_period)
         apr = periodic * periods_per_year * 100
         effective = ((1 + periodic) ** periods_per_year - 1) * 100
         hundredth = Decimal("0.01")
@@ -320,8 +348,10 @@ def true_cost(principal: int, payments: list[int], periods_per_year: Decimal,
                 effective.quantize(hundredth, rounding=ROUND_HALF_EVEN))
 
 
-def _internal_rate(principal: int, payments: list[int], hint: Decimal | None) -> Decimal:
-    """The rate r with sum(payment_k / (1 + r)^k) = principal, by Newton's method. The
+def _internal_rate(principal: int, payments: list[int], hint: Decimal | None,
+                   first_period: Decimal) -> Decimal:
+    """The rate r with sum(payment_k / (1 + r)^t_k) = principal, t_k = first_period + k - 1,
+    by Newton's method. The
     present value falls and is convex in r, so from below the root Newton climbs to it
     monotonically, and from a little above it the first step lands below it. It starts
     from the hint (the nominal periodic rate: for a declining-balance loan, the root but
@@ -331,13 +361,14 @@ def _internal_rate(principal: int, payments: list[int], hint: Decimal | None) ->
     if interest <= 0:
         return Decimal(0)
     amounts = [Decimal(payment) for payment in payments]
-    weighted = [period * amount for period, amount in enumerate(amounts, start=1)]
-    estimate = Decimal(2 * interest) / (principal * (len(payments) + 1))
+    times = [first_period + number for number in range(len(amounts))]
+    weighted = [time * amount for time, amount in zip(times, amounts, strict=True)]
+    estimate = Decimal(2 * interest) / (principal * (len(payments) - 1 + first_period + 1))
     rate = hint if hint is not None and hint > 0 else estimate
     for _ in range(100):
         if rate <= _LOWEST_RATE:
             rate = Decimal(0)
-        value, slope = _present_value(principal, amounts, weighted, rate)
+        value, slope = _present_value(principal, amounts, weighted, rate, first_period)
         step = value / slope
         rate -= step
         if abs(step) < _CONVERGED:
@@ -346,14 +377,16 @@ def _internal_rate(principal: int, payments: list[int], hint: Decimal | None) ->
 
 
 def _present_value(principal: int, amounts: list[Decimal], weighted: list[Decimal],
-                   rate: Decimal) -> tuple[Decimal, Decimal]:
+                   rate: Decimal, first_period: Decimal) -> tuple[Decimal, Decimal]:
     """(present value of the payments less the principal, its derivative in the rate)."""
     discount = 1 / (1 + rate)
-    value, slope, factor = -Decimal(principal), Decimal(0), Decimal(1)
+    value, slope = -Decimal(principal), Decimal(0)
+    # The first payment is discounted over the first period, each later one a period more.
+    factor = discount if first_period == 1 else discount ** first_period
     for amount, weight in zip(amounts, weighted, strict=True):
-        factor *= discount
         value += amount * factor
         slope -= weight * factor
+        factor *= discount
     return value, slope * discount
 
 

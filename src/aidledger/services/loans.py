@@ -23,9 +23,8 @@ from aidledger.domain.schedule import (
     Schedule,
     ScheduledInstallment,
     build_schedule,
-    periodic_rate,
+    schedule_cost,
     schedule_document,
-    true_cost,
 )
 from aidledger.domain.states import require_status
 from aidledger.persistence.database import Database
@@ -462,8 +461,7 @@ async def loan_schedule(context: ServiceContext, actor: Actor, loan_id: str) -> 
         rows.append(ScheduledInstallment(item.number, item.due_date, item.principal,
                                          item.interest, balance, penalties=item.penalties))
     terms = product.loan_terms(row["amount"], row["installments"])
-    apr, effective = true_cost(row["amount"], [item.principal + item.interest for item in rows],
-                               terms.frequency.periods_per_year, hint=periodic_rate(terms))
+    apr, effective = schedule_cost(terms, row["disbursed_on"], rows)
     return schedule_document(Schedule(row["disbursed_on"], tuple(rows), apr, effective),
                              currency, progress=position.installments)
 
