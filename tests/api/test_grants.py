@@ -207,5 +207,5 @@ def test_a_loan_decision_sees_the_grants_received(api: Api, tmp_path: Any) -> No
         state.context = original
     reason = loan["decision"]["reasons"][0]
     assert (reason["rule"], reason["passed"]) == ("no-recent-grant", False)
-    assert reason["detail"] == "applicant.grants_received_last_365_days = 120000"
+    assert reason["detail"] == "applicant.grants_received_last_365_days = 1200.00 HKD"
     assert loan["status"] == "rejected"

@@ -67,13 +67,15 @@ def test_evaluate_is_a_dry_run_with_reasons(api: Api) -> None:
     assert response.status_code == 200
     decision = response.json()
     assert (decision["policy"], decision["version"], decision["outcome"]) == (
-        "approval-thresholds", 1, "ineligible")
+        "approval-thresholds", 1, "two_approvers")
     assert decision["reasons"][0]["rule"] == "one-approver-suffices"
     assert decision["reasons"][0]["passed"] is False
-    assert "application.amount = 1500000" in decision["reasons"][0]["detail"]
+    assert decision["reasons"][0]["detail"] == (
+        "application.currency = \"HKD\"; params.second_approver_from[HKD] = 10000.00 HKD; "
+        "application.amount = 15000.00 HKD")
     small = {"application": {**APPROVAL_FACTS["application"], "amount": 5000}}
     assert api.post("/api/policies/approval-thresholds/evaluate", {"facts": small},
-                    key=None).json()["outcome"] == "eligible"
+                    key=None).json()["outcome"] == "one_approver"
     after = len(api.get("/api/audit/events", params={"limit": 500}).json()["items"])
     assert after == before
 

@@ -51,8 +51,9 @@ def test_the_version_in_force_on_the_decision_date_decides(tmp_path: Path) -> No
     policy = load_policy(_write(tmp_path, TWO_VERSIONS))
     before = decide(policy, _facts(3000), date(2026, 6, 30), NOW)
     after = decide(policy, _facts(3000), date(2026, 7, 1), NOW)
-    assert (before.version, before.outcome) == (1, "ineligible")
-    assert (after.version, after.outcome) == (2, "eligible")
+    # An approval policy's outcome says how many approvers it asks for.
+    assert (before.version, before.outcome, before.passed) == (1, "two_approvers", False)
+    assert (after.version, after.outcome, after.passed) == (2, "one_approver", True)
     assert before.sha256 == after.sha256 == policy.sha256
     with pytest.raises(NoPolicyInForce, match="first takes effect on 2026-01-01"):
         decide(policy, _facts(1), date(2025, 12, 31), NOW)
@@ -82,6 +83,12 @@ def test_a_decision_explains_every_rule_with_the_values_it_read() -> None:
     assert adult == {"rule": "adult", "passed": False,
                      "description": "The applicant is at least 18 years old.",
                      "detail": "applicant.age = 17; params.adult_age = 18"}
+    in_range = next(reason for reason in document["reasons"]
+                    if reason["rule"] == "amount-within-product-range")
+    # Money facts are minor units inside the rules, and money in what a person reads.
+    assert "application.amount = 2000.00 HKD" in in_range["detail"]
+    assert "product.min_amount = 1000.00 HKD" in in_range["detail"]
+    assert "200000" not in in_range["detail"]
 
 
 def test_missing_facts_and_wrong_types_are_errors_not_false(tmp_path: Path) -> None:

@@ -307,7 +307,8 @@ class DecisionOut(Struct):
     policy: str
     version: int
     sha256: str
-    outcome: Literal["eligible", "ineligible"]
+    # Eligibility policies decide eligible or not; approval policies how many approvers.
+    outcome: Literal["eligible", "ineligible", "one_approver", "two_approvers"]
     reasons: list[ReasonOut]
     evaluated_at: str
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from aidledger.domain.errors import FieldError, RuleViolation
-from aidledger.domain.money import format_minor
+from aidledger.domain.money import format_minor, money_text
 from aidledger.domain.schedule import (
     Amortization,
     DayCount,
@@ -64,8 +64,8 @@ class LoanProduct:
         errors = []
         if not self.min_amount <= principal <= self.max_amount:
             errors.append(FieldError("amount", f"must be from "
-                                     f"{format_minor(self.min_amount, self.currency)} to "
-                                     f"{format_minor(self.max_amount, self.currency)}"))
+                                     f"{money_text(self.min_amount, self.currency)} to "
+                                     f"{money_text(self.max_amount, self.currency)}"))
         if not self.min_installments <= installments <= self.max_installments:
             errors.append(FieldError("installments", f"must be from {self.min_installments} "
                                                      f"to {self.max_installments}"))

@@ -9,13 +9,25 @@ from typing import Any
 import cel
 import msgspec
 
-from aidledger.rules.model import Decision, FactError, Policy, Reason, Rule, Version
+from aidledger.domain.errors import InvalidInput
+from aidledger.domain.money import money_text
+from aidledger.rules.facts import money_facts
+from aidledger.rules.model import (
+    Decision,
+    FactError,
+    Policy,
+    Reason,
+    Rule,
+    Version,
+    outcome_name,
+)
 
 
 def decide(policy: Policy, facts: dict[str, Any], on: date, now: datetime) -> Decision:
     """Raises NoPolicyInForce before the first version, FactError when a rule cannot be
     evaluated on these facts (never a silent false)."""
     version = policy.version_on(on)
+    money = money_facts(policy.applies_to)
     try:
         context = cel.Context({**facts, "params": version.params})
     except (TypeError, ValueError, OverflowError) as error:
@@ -23,16 +35,17 @@ def decide(policy: Policy, facts: dict[str, Any], on: date, now: datetime) -> De
     reasons, awarded = [], []
     for rule in version.rules:
         passed = rule_passes(policy.file, rule, context)
-        reasons.append(Reason(rule.id, passed, rule.description, _detail(rule, facts, version)))
+        reasons.append(Reason(rule.id, passed, rule.description,
+                              _detail(rule, facts, version, money)))
         if passed and rule.credits is not None:
             awarded.append((rule.id, rule_credits(policy.file, rule, context)))
     # Rules that award credit do not decide eligibility; every other rule must pass.
-    eligible = all(reason.passed for reason, rule in zip(reasons, version.rules, strict=True)
-                   if rule.credits is None)
+    passed = all(reason.passed for reason, rule in zip(reasons, version.rules, strict=True)
+                 if rule.credits is None)
     return Decision(
         policy=policy.id, version=version.version, sha256=policy.sha256,
-        outcome="eligible" if eligible else "ineligible", reasons=tuple(reasons),
-        evaluated_at=now, credits=tuple(awarded) if eligible else (),
+        outcome=outcome_name(policy.applies_to, passed), reasons=tuple(reasons),
+        evaluated_at=now, credits=tuple(awarded) if passed else (),
     )
 
 
@@ -68,12 +81,35 @@ def _run(file: str, rule: Rule, program: cel.Program, source: str,
 _encode = msgspec.json.Encoder(enc_hook=str).encode
 
 
-def _detail(rule: Rule, facts: dict[str, Any], version: Version) -> str:
-    """The values the rule looked at, e.g. "applicant.age = 17; params.min_age = 18"."""
+def _detail(rule: Rule, facts: dict[str, Any], version: Version,
+            money: frozenset[str]) -> str:
+    """The values the rule looked at, e.g. "applicant.age = 17; params.min_age = 18", with
+    money facts (minor units inside the rules) shown as money: "application.amount =
+    15000.00 HKD", and a per-currency parameter as its entry for the application's
+    currency: "params.second_approver_from[HKD] = 10000.00 HKD"."""
     scopes = {**facts, "params": version.params}
+    application = facts.get("application")
+    currency = application.get("currency") if isinstance(application, dict) else None
     shown = []
     for reference in rule.references:
         scope, _, name = reference.partition(".")
-        value = scopes.get(scope, {}).get(name, "(missing)")
-        shown.append(f"{reference} = {_encode(value).decode()}")
+        found = scopes.get(scope)
+        value = found.get(name, "(missing)") if isinstance(found, dict) else "(missing)"
+        if scope == "params" and isinstance(value, dict) and currency in value:
+            reference, value = f"{reference}[{currency}]", value[currency]
+            shown.append(f"{reference} = {_money_or_json(value, currency)}")
+        elif reference in money:
+            shown.append(f"{reference} = {_money_or_json(value, currency)}")
+        else:
+            shown.append(f"{reference} = {_encode(value).decode()}")
     return "; ".join(shown)
+
+
+def _money_or_json(value: Any, currency: Any) -> str:
+    """Minor units as money in the currency, when both are what they should be."""
+    if isinstance(value, int) and not isinstance(value, bool) and isinstance(currency, str):
+        try:
+            return money_text(value, currency)
+        except InvalidInput:
+            pass
+    return _encode(value).decode()

@@ -63,6 +63,12 @@ FACTS_BY_KIND: dict[str, dict[str, dict[str, str]]] = {
     "approval": {"application": APPLICATION},
 }
 
+def money_facts(kind: str) -> frozenset[str]:
+    """The facts of a kind of decision that are money ("application.amount", ...)."""
+    return frozenset(f"{scope}.{name}" for scope, fields in FACTS_BY_KIND.get(kind, {}).items()
+                     for name, meaning in fields.items() if "minor units" in meaning)
+
+
 # Plausible facts of the right types: every rule is tried on them when policies load, so a
 # type error (comparing a count with a string, say) stops start-up instead of a decision.
 _SAMPLE_VALUES: dict[str, Any] = {"int": 1, "string": "x", "bool": False, "list": ["en"]}

@@ -91,19 +91,32 @@ class Reason:
     detail: str
 
 
+# What a decision is called when its rules pass and when they do not, by what the policy
+# decides: an approval policy decides how many approvers, not whether anyone is eligible.
+OUTCOMES: dict[str, tuple[str, str]] = {"approval": ("one_approver", "two_approvers")}
+ELIGIBILITY = ("eligible", "ineligible")
+
+
+def outcome_name(applies_to: str, passed: bool) -> str:
+    passing, failing = OUTCOMES.get(applies_to, ELIGIBILITY)
+    return passing if passed else failing
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     policy: str
     version: int
     sha256: str
-    outcome: str  # "eligible" | "ineligible"
+    outcome: str  # outcome_name(): "eligible" | "ineligible", or for approvals
+    #               "one_approver" | "two_approvers"
     reasons: tuple[Reason, ...]
     evaluated_at: datetime
     credits: tuple[tuple[str, int], ...] = ()  # (rule, credits) awarded, course policies only
 
     @property
-    def eligible(self) -> bool:
-        return self.outcome == "eligible"
+    def passed(self) -> bool:
+        """Every deciding rule passed (eligible; or one approver suffices)."""
+        return self.outcome in {passing for passing, _ in (*OUTCOMES.values(), ELIGIBILITY)}
 
     @property
     def failing_rules(self) -> list[str]:

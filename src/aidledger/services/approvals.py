@@ -14,7 +14,7 @@ from typing import Any
 
 from aidledger.domain.dates import timestamp
 from aidledger.domain.errors import Conflict, FieldError, Forbidden
-from aidledger.domain.money import format_minor
+from aidledger.domain.money import money_text
 from aidledger.persistence import journal
 from aidledger.persistence.database import Database
 from aidledger.rules.model import NoPolicyInForce
@@ -47,7 +47,7 @@ def approvals_needed(context: ServiceContext, application: dict[str, Any], on: A
         return 2
     decision = decide_or_refuse(context, policy, {"application": application}, on,
                                 fact_field="amount", date_field="applied_on")
-    return 1 if decision.eligible else 2
+    return 1 if decision.passed else 2
 
 
 async def approve(context: ServiceContext, actor: Actor, subject: Approvable,
@@ -77,9 +77,9 @@ async def reserve(database: Database, fund_id: str, currency: str, amount: int) 
     available = head.cash - head.reserved
     if amount > available:
         raise Conflict(
-            f"Insufficient funds: {format_minor(available, currency)} {currency} is available "
+            f"Insufficient funds: {money_text(available, currency)} is available "
             f"(cash less what approvals already reserved); this needs "
-            f"{format_minor(amount, currency)}.",
+            f"{money_text(amount, currency)}.",
             [FieldError("amount", "more than the fund's available cash")])
     await database.execute("UPDATE fund SET reserved = reserved + {} WHERE id = {}",
                            amount, fund_id)
