@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from tests.support import Api
 
 CONTRACT_PATHS = {
@@ -84,3 +88,24 @@ def test_schema_says_which_operations_need_no_token(api: Api) -> None:
               for method, operation in item.items() if operation.get("security") == []}
     assert public == {("/health", "get"), ("/ready", "get"), ("/api/auth/token", "post")}
     assert schema["security"] == [{"BearerToken": []}]
+
+
+@pytest.mark.parametrize("page", ["/schema", "/schema/swagger", "/schema/redoc"])
+def test_api_description_pages_load_nothing_from_outside(api: Api, page: str) -> None:
+    response = api.get(page, role=None)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert re.findall(r"https?://", response.text) == []
+    assets = re.findall(r"(?:src|href)=[\"'](/static/[^\"']+)", response.text)
+    assert assets, response.text
+    for asset in assets:
+        served = api.get(asset, role=None)
+        assert served.status_code == 200, asset
+        assert served.headers["content-type"].split(";")[0] in {"text/javascript",
+                                                                "text/css"}
+        assert len(served.content) > 10_000
+
+
+def test_static_files_stay_inside_their_folder(api: Api) -> None:
+    assert api.get("/static/../settings.py", role=None).status_code == 404
+    assert api.get("/static/redoc/%2e%2e/%2e%2e/app.py", role=None).status_code == 404

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
 
 from aidledger.api.auth import PUBLIC_PATHS, BearerTokenMiddleware
 from aidledger.api.controllers import (
@@ -45,6 +48,23 @@ def _actor(request: Request[Actor, Any, Any], context: Context) -> Actor:
     return request.user
 
 
+# The API description pages' scripts ship with the app (api/static/README.md says whence),
+# so the pages work without reaching any CDN.
+STATIC = Path(__file__).parent / "static"
+SWAGGER_UI_VERSION = "5.35.0"
+REDOC_VERSION = "2.5.4"
+_NO_FAVICON = "<link rel='icon' href='data:,'>"  # Litestar's default is fetched from a CDN
+_DOCUMENTATION_PAGES = [
+    RedocRenderPlugin(version=REDOC_VERSION, js_url="/static/redoc/redoc.standalone.js",
+                      google_fonts=False, favicon=_NO_FAVICON),
+    SwaggerRenderPlugin(
+        version=SWAGGER_UI_VERSION, js_url="/static/swagger-ui/swagger-ui-bundle.js",
+        css_url="/static/swagger-ui/swagger-ui.css",
+        standalone_preset_js_url="/static/swagger-ui/swagger-ui-standalone-preset.js",
+        favicon=_NO_FAVICON),
+]
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app; the database is opened when the app starts, not here."""
     configured = settings or load_settings()
@@ -58,7 +78,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[*health.ROUTES, *auth.ROUTES, *users.ROUTES, *funds.ROUTES,
                         *journal.ROUTES, *people.ROUTES, *audit.ROUTES, *policies.ROUTES,
-                        *loans.ROUTES, *grants.ROUTES],
+                        *loans.ROUTES, *grants.ROUTES,
+                        create_static_files_router(path="/static", directories=[STATIC],
+                                                   include_in_schema=False)],
         lifespan=[open_database],
         request_class=StrictRequest,
         before_request=refuse_nul_in_path_and_query,
@@ -77,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
             }),
             security=[{"BearerToken": []}],
+            render_plugins=_DOCUMENTATION_PAGES,
         ),
     )
     document_public_paths(app, PUBLIC_PATHS)

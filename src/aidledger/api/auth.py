@@ -12,8 +12,8 @@ from aidledger.domain.errors import Forbidden, Unauthenticated
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.users import confirm_caller
 
-# Paths anyone may call: logging in, health probes and the API description.
-PUBLIC_PATHS = ["^/api/auth/token$", "^/health$", "^/ready$", "^/schema"]
+# Paths anyone may call: logging in, health probes, the API description and its scripts.
+PUBLIC_PATHS = ["^/api/auth/token$", "^/health$", "^/ready$", "^/schema", "^/static/"]
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
