@@ -42,14 +42,15 @@ _MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
 
 def problem(status: int, slug: str, title: str, detail: str,
             errors: list[dict[str, str]] | None = None, *,
-            headers: dict[str, str] | None = None, **extra: Any) -> Response[Any]:
+            headers: dict[str, str] | None = None,
+            extra: dict[str, object] | None = None) -> Response[Any]:
     body: dict[str, Any] = {
         "type": f"urn:aidledger:problem:{slug}",
         "title": title,
         "status": status,
         "detail": detail,
         "errors": errors or [],
-        **extra,
+        **(extra or {}),
     }
     sent = dict(headers or {})
     if status == 401:
@@ -83,7 +84,7 @@ def handle_exception(request: Request[Any, Any, Any], error: Exception) -> Respo
             if isinstance(error, error_class):
                 return problem(status, slug, error.title, error.detail,
                                [{"field": item.field, "message": item.message}
-                                for item in error.errors], **error.extra)
+                                for item in error.errors], extra=error.extra)
     if isinstance(error, ValidationException):
         errors = _validation_errors(error)
         detail = "; ".join(f"{item['field']}: {item['message']}" for item in errors)

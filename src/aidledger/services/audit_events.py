@@ -25,7 +25,8 @@ async def list_events(
 ) -> dict[str, Any]:
     """Events oldest first; `from` and `to` are days, both included, in UTC."""
     require_limit(limit)
-    conditions, arguments = ["event.id > {}"], [decode_cursor(cursor)]
+    conditions: list[str] = ["event.id > {}"]
+    arguments: list[object] = [decode_cursor(cursor)]
     fund_id = None
     if fund_reference is not None:
         fund_id = (await fund_in_body(context, fund_reference, "fund")).id
