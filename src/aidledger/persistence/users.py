@@ -23,7 +23,10 @@ async def standing(database: Database, username: str) -> Standing | None:
     return None if row is None else Standing(row["role"], row["person_id"], row["disabled_at"])
 
 
-async def disable(database: Database, username: str, at: datetime) -> None:
-    await database.execute(
-        "UPDATE app_user SET disabled_at = {} WHERE username = {} AND disabled_at IS NULL",
-        at, username)
+async def disable(database: Database, username: str, at: datetime) -> bool:
+    """Disables the login unless it already is; says whether this call did it (of two
+    racing calls, only one does)."""
+    changed = await database.fetch(
+        "UPDATE app_user SET disabled_at = {} WHERE username = {} AND disabled_at IS NULL "
+        "RETURNING username", at, username)
+    return bool(changed)

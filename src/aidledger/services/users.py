@@ -116,11 +116,10 @@ async def deactivate_user(context: ServiceContext, actor: Actor | str,
         row = await AppUser.select().where(AppUser.username == username).first().run()
         if row is None:
             raise NotFound(f"No user {username!r}.")
-        if row["disabled_at"] is not None:
+        at = context.clock.now()
+        if not await logins.disable(context.database, username, at):
             raise Conflict(f"The login {username!r} is already disabled.",
                            [FieldError("username", "already disabled")])
-        at = context.clock.now()
-        await logins.disable(context.database, username, at)
         document = {**user_document(row), "disabled_at": timestamp(at)}
         await record_event(context.database, context.clock, actor, "user.deactivated",
                            ("user", username), before={**user_document(row),
