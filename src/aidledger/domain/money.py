@@ -1,7 +1,7 @@
 """Money at the edges: ISO 4217 currencies, decimal strings, integer minor units.
 
 Amounts travel through the ledger as integer minor units (never floats); py-moneyed's
-`Money` is the value handed to and from the outside world.
+ISO 4217 table says how many minor-unit digits each currency has.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from functools import cache
 
-from moneyed import CURRENCIES, Currency, Money
+from moneyed import CURRENCIES, Currency
 
 from aidledger.domain.errors import InvalidInput, RuleViolation
 
@@ -67,33 +67,6 @@ def format_minor(minor: int, currency_code: str) -> str:
 def money_text(minor: int, currency_code: str) -> str:
     """An amount as a person reads it in a message: "1000.00 HKD", never minor units."""
     return f"{format_minor(minor, currency_code)} {currency_code}"
-
-
-def to_money(minor: int, currency_code: str) -> Money:
-    return Money(Decimal(minor).scaleb(-minor_digits(currency_code)), currency_code)
-
-
-def to_minor(money: Money) -> int:
-    """Exact conversion; a Money with more precision than the currency is a programming error."""
-    scaled = money.amount.scaleb(minor_digits(money.currency.code))
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f"{money} has more precision than {money.currency.code} allows")
-    return int(scaled)
-
-
-def allocate(total: int, weights: list[int]) -> list[int]:
-    """Split `total` minor units in proportion to `weights` by largest remainder:
-    the pieces always add up to the whole, and ties go to the earliest piece."""
-    if not weights or any(weight < 0 for weight in weights) or sum(weights) == 0:
-        raise ValueError("weights must be non-negative and not all zero")
-    weight_sum = sum(weights)
-    shares = [divmod(total * weight, weight_sum) for weight in weights]
-    pieces = [quotient for quotient, _ in shares]
-    leftover = total - sum(pieces)
-    by_remainder = sorted(range(len(weights)), key=lambda index: (-shares[index][1], index))
-    for index in by_remainder[:leftover]:
-        pieces[index] += 1
-    return pieces
 
 
 def parse_rate_percent(text: object, field: str) -> Decimal:

@@ -46,13 +46,11 @@ async def append_entry(
     actor: Actor,
     fund: FundRef,
     draft: EntryDraft,
-    *,
-    releases_reservation: int = 0,
 ) -> Entry:
     """Call inside `database.write()`. Checks accounts and cash, numbers and chains the
-    entry, and stores it. `releases_reservation` is what this payment was reserved for,
-    so it may spend it."""
-    appending = await _Appending.prepare(context, actor, fund, draft, releases_reservation)
+    entry, and stores it. A payment of approved money releases its reservation first
+    (`approvals.release`), so that it may spend it."""
+    appending = await _Appending.prepare(context, actor, fund, draft)
     return await appending.settle(*await _remembered_head(context, fund))
 
 
@@ -66,7 +64,7 @@ async def post_entry(
     """Posts an entry that changes nothing else, storing the response under `claim`'s key
     in the same statement (PostgreSQL) or transaction (SQLite). This process's postings
     to the fund take turns, so they never race each other's remembered head."""
-    appending = await _Appending.prepare(context, actor, fund, draft, 0)
+    appending = await _Appending.prepare(context, actor, fund, draft)
     bodies: dict[str, str] = {}
 
     def reply(entry: Entry) -> Reply | None:
@@ -105,14 +103,13 @@ class _Appending:
     fund: FundRef
     draft: EntryDraft
     account_ids: list[int]
-    releases_reservation: int
 
     @classmethod
     async def prepare(cls, context: ServiceContext, actor: Actor, fund: FundRef,
-                      draft: EntryDraft, releases_reservation: int) -> _Appending:
+                      draft: EntryDraft) -> _Appending:
         require_balanced(draft.lines, fund.currency)
         account_ids = await _account_ids(context, fund, [line.account for line in draft.lines])
-        return cls(context, actor, fund, draft, account_ids, releases_reservation)
+        return cls(context, actor, fund, draft, account_ids)
 
     async def settle(self, head: ChainHead, fresh: bool,
                      reply: Callable[[Entry], Reply | None] = _no_reply) -> Entry:
@@ -129,9 +126,7 @@ class _Appending:
         """Appends the entry from `head`, or returns a fresher head to try again from."""
         movement = cash_movement(self.draft.lines)
         try:
-            require_cash_available(head.cash, movement,
-                                   head.reserved - self.releases_reservation,
-                                   self.fund.currency)
+            require_cash_available(head.cash, movement, head.reserved, self.fund.currency)
         except Conflict:
             if fresh:
                 raise
