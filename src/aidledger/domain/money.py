@@ -45,7 +45,7 @@ def parse_amount(text: object, currency_code: str, field: str, *, allow_zero: bo
         raise InvalidInput.field(
             field, f"{currency_code} has {digits} decimal places; {text!r} has {len(fraction)}"
         )
-    minor = int(whole) * 10**digits + int(fraction.ljust(digits, "0") or "0")
+    minor: int = int(whole) * 10**digits + int(fraction.ljust(digits, "0") or "0")
     if minor == 0 and not allow_zero:
         raise InvalidInput.field(field, "must be greater than zero")
     if minor > MAX_MINOR_UNITS:

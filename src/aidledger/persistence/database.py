@@ -17,9 +17,9 @@ from functools import lru_cache
 from typing import Any
 
 import asyncpg
-from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
-from piccolo.engine.sqlite import TransactionType
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
 from aidledger.domain.errors import Conflict, DomainError, FieldError, RuleViolation
@@ -102,10 +102,19 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     and asyncpg still rolls back any transaction left open."""
 
 
+AnyEngine = PostgresEngine | SQLiteEngine
+
+
 class Database:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: AnyEngine):
         self.engine = engine
-        self.is_postgres = engine.engine_type == "postgres"
+        self.is_postgres = isinstance(engine, PostgresEngine)
+
+    def postgres_engine(self) -> PostgresEngine:
+        """The engine, for what only PostgreSQL has (a pool, a connection of one's own)."""
+        if not isinstance(self.engine, PostgresEngine):
+            raise TypeError("not a PostgreSQL database")
+        return self.engine
 
     def lock_clause(self, table_alias: str) -> str:
         """Row locks exist on PostgreSQL only; SQLite's IMMEDIATE transaction already
@@ -114,20 +123,21 @@ class Database:
 
     async def start(self) -> None:
         if self.is_postgres:
-            await self.engine.start_connection_pool(min_size=2, max_size=POOL_SIZE,
-                                                    reset=_keep_session)
+            # Piccolo passes these on to asyncpg.create_pool.
+            await self.postgres_engine().start_connection_pool(
+                min_size=2, max_size=POOL_SIZE, reset=_keep_session)
         else:
             # WAL lets readers run while one writer commits; the mode persists in the file.
             await self.execute("PRAGMA journal_mode=WAL")
 
     async def close(self) -> None:
         if self.is_postgres:
-            await self.engine.close_connection_pool()
+            await self.postgres_engine().close_connection_pool()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[None]:
         try:
-            if self.is_postgres:
+            if isinstance(self.engine, PostgresEngine):
                 async with self.engine.transaction():
                     yield
             else:
@@ -143,7 +153,7 @@ class Database:
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[None]:
         """Several reads that must see one state of the books."""
-        if self.is_postgres:
+        if isinstance(self.engine, PostgresEngine):
             async with self.engine.transaction() as transaction:
                 await transaction.connection.execute(
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -169,7 +179,10 @@ class Database:
             compiled = _placeholders(sql, postgres=True)
             if transaction is not None:
                 return await transaction.connection.fetch(compiled, *args)
-            return await self.engine.pool.fetch(compiled, *args)
+            pool = self.postgres_engine().pool
+            if pool is None:
+                raise RuntimeError("the connection pool is not started (Database.start)")
+            return await pool.fetch(compiled, *args)
         if transaction is not None:
             async with transaction.connection.execute(_placeholders(sql, postgres=False),
                                                       args) as cursor:
@@ -189,6 +202,6 @@ def connect() -> Database:
     """The process's database, configured from AIDLEDGER_DATABASE_URL via piccolo_conf."""
     os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF)
     engine = engine_finder()
-    if engine is None:
+    if not isinstance(engine, PostgresEngine | SQLiteEngine):
         raise RuntimeError(f"Piccolo found no engine in {os.environ['PICCOLO_CONF']}")
     return Database(engine)

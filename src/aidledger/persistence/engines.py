@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -10,7 +9,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 SQLITE_BUSY_TIMEOUT = 30
 
 
-def engine_for_url(url: str) -> Engine:
+def engine_for_url(url: str) -> PostgresEngine | SQLiteEngine:
     if url.startswith("sqlite:///"):
         return SQLiteEngine(path=url.removeprefix("sqlite:///"), timeout=SQLITE_BUSY_TIMEOUT)
     if url.startswith("postgres://"):

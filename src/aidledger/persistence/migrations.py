@@ -23,7 +23,7 @@ async def apply_migrations(database: Database, *, quiet: bool = False) -> list[s
     output = io.StringIO()
     with contextlib.redirect_stdout(output) if quiet else contextlib.nullcontext():
         if database.is_postgres:
-            connection = await database.engine.get_new_connection()
+            connection = await database.postgres_engine().get_new_connection()
             try:
                 await connection.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
                 result = await run_forwards(app_name=APP_NAME)

@@ -204,11 +204,13 @@ async def apply(
                                         date_field="applied_on").document()
         eligible = decision is None or decision["outcome"] == "eligible"
         fund = await fund_in_path(context, product.fund)
-        row = {
-            "id": str(uuid.uuid4()), "person_id": person_id, "product_code": product.code,
+        loan_id = str(uuid.uuid4())
+        status = LoanStatus.PENDING_APPROVAL if eligible else LoanStatus.REJECTED
+        row: dict[str, object] = {
+            "id": loan_id, "person_id": person_id, "product_code": product.code,
             "fund_id": fund.id, "currency": product.currency, "amount": principal,
             "installments": count, "purpose": purpose, "applied_on": day,
-            "status": LoanStatus.PENDING_APPROVAL if eligible else LoanStatus.REJECTED,
+            "status": status.value,
             "status_reason": None if eligible else "not eligible under the policy",
             "decision": None if decision is None else json.dumps(decision, ensure_ascii=False),
             "approvals_needed": needed,
@@ -218,11 +220,11 @@ async def apply(
         columns = ", ".join(row)
         await database.execute(
             f"INSERT INTO loan ({columns}) VALUES ({', '.join('{}' for _ in row)})",
-            *[value.value if isinstance(value, LoanStatus) else value for value in row.values()])
-        stored = await _lock(database, row["id"])
+            *row.values())
+        stored = await _lock(database, loan_id)
         document = await loan_document(context, stored)
-        await record_event(database, context.clock, actor, "loan.applied", ("loan", row["id"]),
-                           after={"status": row["status"].value, "amount": amount},
+        await record_event(database, context.clock, actor, "loan.applied", ("loan", loan_id),
+                           after={"status": status.value, "amount": amount},
                            fund_id=fund.id)
         return document
 
@@ -422,7 +424,8 @@ async def list_loans(context: ServiceContext, actor: Actor, *, person: str | Non
     require_limit(limit)
     if actor.role is Role.BORROWER:
         person = actor.person_id
-    conditions, arguments = ["rowid_order > {}"], [decode_cursor(cursor)]
+    conditions: list[str] = ["rowid_order > {}"]
+    arguments: list[object] = [decode_cursor(cursor)]
     for column, value in (("person_id", person), ("status", status)):
         if value is not None:
             conditions.append(f"{column} = {{}}")

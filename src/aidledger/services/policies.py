@@ -8,7 +8,7 @@ from typing import Any
 from aidledger.domain.dates import parse_date
 from aidledger.domain.errors import FieldError, NotFound, RuleViolation
 from aidledger.rules.engine import decide
-from aidledger.rules.model import FactError, NoPolicyInForce, Policy
+from aidledger.rules.model import Decision, FactError, NoPolicyInForce, Policy
 from aidledger.services.context import ServiceContext
 
 
@@ -49,7 +49,7 @@ def evaluate(context: ServiceContext, policy_id: str, facts: dict[str, Any],
 
 
 def decide_or_refuse(context: ServiceContext, policy: Policy, facts: dict[str, Any], on: date,
-                     *, fact_field: str, date_field: str = "as_of") -> Any:
+                     *, fact_field: str, date_field: str = "as_of") -> Decision:
     """A decision, or a 422 that says which fact or date stood in the way."""
     try:
         return decide(policy, facts, on, context.clock.now())
