@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from aidledger.domain.ledger import AccountCode
 from aidledger.persistence.tables import Fund
 from aidledger.services import credits, funds, grants, ledger, loans, people, products, users
 from aidledger.services.context import Actor, Role, ServiceContext
@@ -48,7 +49,7 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
         date_text=(today - timedelta(days=5)).isoformat(),
         memo="Venue and materials: money-management workshop, Sunday 10:00",
         lines=[ledger.LineRequest("5200", "1800.00", None, "Community hall, Central"),
-               ledger.LineRequest("1000", None, "1800.00", None)])
+               ledger.LineRequest(AccountCode.CASH, None, "1800.00", None)])
     members = (("Maria Santos Dela Cruz", "tl", "+852 5123 4567", "1984-03-12"),
                ("Siti Rahayu", "id", "+852 6234 5678", "1990-07-30"),
                ("陳美玲", "zh-Hant", "+852 9345 6789", "1978-11-02"),

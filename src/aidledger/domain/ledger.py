@@ -19,7 +19,6 @@ from aidledger.domain.errors import Conflict, FieldError, RuleViolation
 from aidledger.domain.money import MAX_MINOR_UNITS, format_minor, money_text
 
 GENESIS_HASH = "0" * 64
-CASH_ACCOUNT = "1000"
 
 # What one entry may hold and move, and what an account may accumulate. With them no sum
 # the ledger keeps (balances, day totals, an entry's debits) can overflow a signed 64-bit
@@ -45,6 +44,22 @@ class AccountType(StrEnum):
         return debit_minus_credit if self.debit_normal else -debit_minus_credit
 
 
+class AccountCode(StrEnum):
+    """The default chart's codes: fixed, because loans, grants and contributions post to
+    them by code (names are the fund's to choose)."""
+
+    CASH = "1000"
+    LOANS_RECEIVABLE = "1100"
+    INTEREST_RECEIVABLE = "1110"  # unused on the cash basis
+    BORROWER_OVERPAYMENTS = "2000"
+    DONOR_CONTRIBUTIONS = "3000"
+    INTEREST_INCOME = "4000"
+    FEE_AND_PENALTY_INCOME = "4100"
+    RECOVERIES = "4200"
+    GRANTS_PAID = "5000"
+    LOAN_WRITE_OFFS = "5100"
+
+
 @dataclass(frozen=True, slots=True)
 class ChartAccount:
     code: str
@@ -54,16 +69,18 @@ class ChartAccount:
 
 # Created with every fund. Codes are fixed because loans and grants post to them by code.
 DEFAULT_CHART: tuple[ChartAccount, ...] = (
-    ChartAccount("1000", "Cash", AccountType.ASSET),
-    ChartAccount("1100", "Loans receivable", AccountType.ASSET),
-    ChartAccount("1110", "Interest receivable", AccountType.ASSET),
-    ChartAccount("2000", "Borrower overpayments", AccountType.LIABILITY),
-    ChartAccount("3000", "Donor contributions", AccountType.EQUITY),
-    ChartAccount("4000", "Interest income", AccountType.INCOME),
-    ChartAccount("4100", "Fee and penalty income", AccountType.INCOME),
-    ChartAccount("4200", "Recoveries of written-off loans", AccountType.INCOME),
-    ChartAccount("5000", "Emergency grants paid", AccountType.EXPENSE),
-    ChartAccount("5100", "Loan write-offs", AccountType.EXPENSE),
+    ChartAccount(AccountCode.CASH, "Cash", AccountType.ASSET),
+    ChartAccount(AccountCode.LOANS_RECEIVABLE, "Loans receivable", AccountType.ASSET),
+    ChartAccount(AccountCode.INTEREST_RECEIVABLE, "Interest receivable", AccountType.ASSET),
+    ChartAccount(AccountCode.BORROWER_OVERPAYMENTS, "Borrower overpayments",
+                 AccountType.LIABILITY),
+    ChartAccount(AccountCode.DONOR_CONTRIBUTIONS, "Donor contributions", AccountType.EQUITY),
+    ChartAccount(AccountCode.INTEREST_INCOME, "Interest income", AccountType.INCOME),
+    ChartAccount(AccountCode.FEE_AND_PENALTY_INCOME, "Fee and penalty income",
+                 AccountType.INCOME),
+    ChartAccount(AccountCode.RECOVERIES, "Recoveries of written-off loans", AccountType.INCOME),
+    ChartAccount(AccountCode.GRANTS_PAID, "Emergency grants paid", AccountType.EXPENSE),
+    ChartAccount(AccountCode.LOAN_WRITE_OFFS, "Loan write-offs", AccountType.EXPENSE),
 )
 
 
@@ -151,7 +168,7 @@ def require_balanced(lines: Sequence[Line], currency: str) -> None:
 
 
 def cash_movement(lines: Iterable[Line]) -> int:
-    return sum(line.debit_minus_credit for line in lines if line.account == CASH_ACCOUNT)
+    return sum(line.debit_minus_credit for line in lines if line.account == AccountCode.CASH)
 
 
 def require_cash_available(cash: int, movement: int, reserved: int, currency: str) -> None:

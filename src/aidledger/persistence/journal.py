@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from aidledger.domain.ledger import CASH_ACCOUNT, Entry, Line, Source
+from aidledger.domain.ledger import AccountCode, Entry, Line, Source
 from aidledger.persistence import replies
 from aidledger.persistence.database import Database
 from aidledger.persistence.replies import Reply
@@ -40,7 +40,8 @@ async def account_ids(database: Database, fund_id: str, codes: set[str]) -> dict
 
 _HEAD = (
     "SELECT f.last_seq, f.last_hash, f.reserved, a.balance AS cash FROM fund AS f "
-    f"JOIN account AS a ON a.fund_id = f.id AND a.code = '{CASH_ACCOUNT}' WHERE f.id = {{}}"
+    f"JOIN account AS a ON a.fund_id = f.id AND a.code = '{AccountCode.CASH.value}' "
+    "WHERE f.id = {}"
 )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from aidledger.domain import money
 from aidledger.domain.errors import Conflict, FieldError, NotFound, RuleViolation
 from aidledger.domain.grants import GrantStatus, require_within_budget, require_within_cap
-from aidledger.domain.ledger import CASH_ACCOUNT, EntryDraft, Line, Source
+from aidledger.domain.ledger import AccountCode, EntryDraft, Line, Source
 from aidledger.domain.states import require_status
 from aidledger.persistence.database import Database
 from aidledger.services import approvals
@@ -43,7 +43,6 @@ from aidledger.services.validation import (
     taken_means_conflict,
 )
 
-GRANTS_PAID = "5000"
 DEFAULT_ELIGIBILITY_POLICY = "grant-eligibility"
 
 
@@ -296,7 +295,8 @@ async def pay(context: ServiceContext, actor: Actor, grant_id: str,
         entry = await append_entry(context, actor, fund, EntryDraft(
             date=on, memo=f"Emergency grant {row['program_code']} to person {row['person_id']}"
             + (f", paid to {payee}" if payee else ""),
-            lines=(Line(GRANTS_PAID, row["amount"], 0), Line(CASH_ACCOUNT, 0, row["amount"])),
+            lines=(Line(AccountCode.GRANTS_PAID, row["amount"], 0),
+                   Line(AccountCode.CASH, 0, row["amount"])),
             source=Source("grant_payment", row["id"])))
         await database.execute(
             "UPDATE emergency_grant SET status = 'paid', reserved = 0, paid_on = {}, "

@@ -10,7 +10,7 @@ from aidledger.domain import money
 from aidledger.domain.dates import parse_date
 from aidledger.domain.errors import Conflict, FieldError, InvalidInput, NotFound, RuleViolation
 from aidledger.domain.ledger import (
-    CASH_ACCOUNT,
+    AccountCode,
     AccountType,
     EntryDraft,
     Line,
@@ -27,8 +27,6 @@ from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run
 from aidledger.services.pagination import decode_cursor, encode_cursor, require_limit
 from aidledger.services.posting import append_entry, post_entry
 from aidledger.services.validation import business_date, optional_text, require_text
-
-DONOR_CONTRIBUTIONS = "3000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +49,7 @@ async def contribute(
     contribution_id = str(uuid.uuid4())
     draft = EntryDraft(
         date=entry_date, memo=memo,
-        lines=(Line(CASH_ACCOUNT, minor, 0), Line(DONOR_CONTRIBUTIONS, 0, minor)),
+        lines=(Line(AccountCode.CASH, minor, 0), Line(AccountCode.DONOR_CONTRIBUTIONS, 0, minor)),
         source=Source("contribution", contribution_id),
     )
 

@@ -16,7 +16,7 @@ from typing import Any
 from aidledger.domain import money
 from aidledger.domain.dates import parse_date
 from aidledger.domain.errors import Forbidden, NotFound, RuleViolation
-from aidledger.domain.ledger import CASH_ACCOUNT, EntryDraft, Line, Source, entry_document
+from aidledger.domain.ledger import AccountCode, EntryDraft, Line, Source, entry_document
 from aidledger.domain.loans import Due, LoanBook, LoanStatus, Outstanding, Received
 from aidledger.domain.products import LoanProduct, product_document
 from aidledger.domain.schedule import (
@@ -40,9 +40,6 @@ from aidledger.services.policies import decide_or_refuse
 from aidledger.services.posting import append_entry
 from aidledger.services.products import find_product, parse_product
 from aidledger.services.validation import business_date, require_text
-
-LOANS_RECEIVABLE, BORROWER_OVERPAYMENTS = "1100", "2000"
-INTEREST_INCOME, FEE_AND_PENALTY_INCOME, RECOVERIES, WRITE_OFFS = "4000", "4100", "4200", "5100"
 
 
 def _product(row: dict[str, Any]) -> LoanProduct:
@@ -308,7 +305,8 @@ async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
         fund = await fund_in_path(context, row["fund_id"])
         entry = await append_entry(context, actor, fund, EntryDraft(
             date=on, memo=f"Loan disbursement to person {row['person_id']}",
-            lines=(Line(LOANS_RECEIVABLE, row["amount"], 0), Line(CASH_ACCOUNT, 0, row["amount"])),
+            lines=(Line(AccountCode.LOANS_RECEIVABLE, row["amount"], 0),
+                   Line(AccountCode.CASH, 0, row["amount"])),
             source=Source("loan_disbursement", row["id"])))
         await database.execute(
             "UPDATE loan SET status = 'active', reserved = 0, disbursed_on = {}, "
@@ -343,7 +341,7 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
         if recovery:
             allocation = {"penalties": 0, "fees": 0, "interest": 0, "principal": 0,
                           "overpayment": 0, "recovery": paid}
-            credits = [(RECOVERIES, paid)]
+            credits = [(AccountCode.RECOVERIES, paid)]
             outstanding = Outstanding(0, 0, 0)
             settled = False
         else:
@@ -354,15 +352,16 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
             allocation = {"penalties": split.penalties, "fees": split.fees,
                           "interest": split.interest, "principal": split.principal,
                           "overpayment": split.overpayment, "recovery": 0}
-            credits = [(LOANS_RECEIVABLE, split.principal), (INTEREST_INCOME, split.interest),
-                       (FEE_AND_PENALTY_INCOME, split.penalties + split.fees),
-                       (BORROWER_OVERPAYMENTS, split.overpayment)]
+            credits = [(AccountCode.LOANS_RECEIVABLE, split.principal),
+                       (AccountCode.INTEREST_INCOME, split.interest),
+                       (AccountCode.FEE_AND_PENALTY_INCOME, split.penalties + split.fees),
+                       (AccountCode.BORROWER_OVERPAYMENTS, split.overpayment)]
             outstanding, settled = position.outstanding, position.settled
         fund = await fund_in_path(context, row["fund_id"])
         entry = await append_entry(context, actor, fund, EntryDraft(
             date=on, memo=("Recovery on written-off loan" if recovery else "Loan repayment")
             + f" {row['id']}",
-            lines=(Line(CASH_ACCOUNT, paid, 0),
+            lines=(Line(AccountCode.CASH, paid, 0),
                    *(Line(account, 0, value) for account, value in credits if value)),
             source=Source("loan_repayment", f"{row['id']}/{seq}")))
         await database.execute(
@@ -398,7 +397,8 @@ async def write_off(context: ServiceContext, actor: Actor, loan_id: str,
             fund = await fund_in_path(context, row["fund_id"])
             await append_entry(context, actor, fund, EntryDraft(
                 date=on, memo=f"Write-off of loan {row['id']}: {reason}",
-                lines=(Line(WRITE_OFFS, principal, 0), Line(LOANS_RECEIVABLE, 0, principal)),
+                lines=(Line(AccountCode.LOAN_WRITE_OFFS, principal, 0),
+                       Line(AccountCode.LOANS_RECEIVABLE, 0, principal)),
                 source=Source("loan_write_off", row["id"])))
         await database.execute(
             "UPDATE loan SET status = 'written_off', written_off_on = {}, status_reason = {} "
