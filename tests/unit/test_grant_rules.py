@@ -1,8 +1,12 @@
 import pytest
 
 from aidledger.domain.errors import Conflict
-from aidledger.domain.grants import GrantStatus, require_within_budget, require_within_cap
-from aidledger.domain.states import require_status
+from aidledger.domain.grants import (
+    GRANT_LIFECYCLE,
+    GrantStatus,
+    require_within_budget,
+    require_within_cap,
+)
 
 
 def test_the_cap_counts_what_was_received_in_the_year() -> None:
@@ -19,6 +23,14 @@ def test_a_budget_if_there_is_one() -> None:
 
 
 def test_grant_states() -> None:
-    require_status("grant", "approved", {GrantStatus.APPROVED}, "paid")
+    assert GRANT_LIFECYCLE.to("approved", "pay") is GrantStatus.PAID
     with pytest.raises(Conflict, match="A grant that is paid cannot be cancelled"):
-        require_status("grant", GrantStatus.PAID, {GrantStatus.APPROVED}, "cancelled")
+        GRANT_LIFECYCLE.to(GrantStatus.PAID, "cancel")
+    moves = {action: (set(move.sources), move.target)
+             for action, move in GRANT_LIFECYCLE.moves.items()}
+    assert moves == {
+        "approve": ({GrantStatus.PENDING_APPROVAL}, GrantStatus.APPROVED),
+        "reject": ({GrantStatus.PENDING_APPROVAL}, GrantStatus.REJECTED),
+        "cancel": ({GrantStatus.APPROVED}, GrantStatus.CANCELLED),
+        "pay": ({GrantStatus.APPROVED}, GrantStatus.PAID),
+    }

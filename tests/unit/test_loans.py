@@ -7,10 +7,9 @@ from datetime import date
 import pytest
 
 from aidledger.domain.errors import Conflict
-from aidledger.domain.loans import Due, LoanBook, LoanStatus, Received
+from aidledger.domain.loans import LOAN_LIFECYCLE, Due, LoanBook, LoanStatus, Received
 from aidledger.domain.products import LatePenalty
 from aidledger.domain.schedule import InterestMethod
-from aidledger.domain.states import require_status
 
 # 3 monthly instalments on 3,000.00 at 12 %: principal 1,000.00 each for simplicity.
 DUES = (Due(1, date(2026, 2, 1), 100_000, 3_000), Due(2, date(2026, 3, 1), 100_000, 2_000),
@@ -100,6 +99,27 @@ def test_an_overpayment_beyond_everything_owed() -> None:
 
 
 def test_status_rules_refuse_with_a_conflict() -> None:
-    require_status("loan", LoanStatus.APPROVED, {LoanStatus.APPROVED}, "disbursed")
-    with pytest.raises(Conflict, match="active cannot be disbursed"):
-        require_status("loan", LoanStatus.ACTIVE, {LoanStatus.APPROVED}, "disbursed")
+    assert LOAN_LIFECYCLE.to(LoanStatus.APPROVED, "disburse") is LoanStatus.ACTIVE
+    with pytest.raises(Conflict, match="A loan that is active cannot be disbursed") as refused:
+        LOAN_LIFECYCLE.to(LoanStatus.ACTIVE, "disburse")
+    assert refused.value.errors[0].field == "status"
+    with pytest.raises(Conflict, match="closed cannot be written off"):
+        LOAN_LIFECYCLE.allow(LoanStatus.CLOSED, "write_off")
+
+
+def test_the_loan_lifecycle_table() -> None:
+    """Which state each move leaves from and goes to, all of it (API.md "Microloans")."""
+    moves = {action: (set(move.sources), move.target)
+             for action, move in LOAN_LIFECYCLE.moves.items()}
+    assert moves == {
+        "approve": ({LoanStatus.PENDING_APPROVAL}, LoanStatus.APPROVED),
+        "reject": ({LoanStatus.PENDING_APPROVAL}, LoanStatus.REJECTED),
+        "cancel": ({LoanStatus.APPROVED}, LoanStatus.CANCELLED),
+        "disburse": ({LoanStatus.APPROVED}, LoanStatus.ACTIVE),
+        "repay": ({LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF}, None),
+        "close": ({LoanStatus.ACTIVE}, LoanStatus.CLOSED),
+        "write_off": ({LoanStatus.ACTIVE}, LoanStatus.WRITTEN_OFF),
+        "pay_off": ({LoanStatus.ACTIVE}, None),
+    }
+    with pytest.raises(ValueError, match="leaves its state"):
+        LOAN_LIFECYCLE.target("repay")

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from aidledger.domain.errors import Conflict, FieldError
 from aidledger.domain.money import format_minor
+from aidledger.domain.states import Lifecycle, Move
 
 
 class GrantStatus(StrEnum):
@@ -14,6 +15,20 @@ class GrantStatus(StrEnum):
     APPROVED = "approved"
     CANCELLED = "cancelled"
     PAID = "paid"
+
+
+def _grant_move(past: str, source: GrantStatus, target: GrantStatus) -> Move[GrantStatus]:
+    return Move(past, frozenset({source}), target)
+
+
+# Every way a grant's state may change.
+GRANT_LIFECYCLE: Lifecycle[GrantStatus] = Lifecycle("grant", {
+    # The last approval moves it; an earlier one of two leaves it pending.
+    "approve": _grant_move("approved", GrantStatus.PENDING_APPROVAL, GrantStatus.APPROVED),
+    "reject": _grant_move("rejected", GrantStatus.PENDING_APPROVAL, GrantStatus.REJECTED),
+    "cancel": _grant_move("cancelled", GrantStatus.APPROVED, GrantStatus.CANCELLED),
+    "pay": _grant_move("paid", GrantStatus.APPROVED, GrantStatus.PAID),
+})
 
 
 def require_within_cap(received: int, amount: int, cap: int, currency: str) -> None:

@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from aidledger.domain.products import LatePenalty
 from aidledger.domain.schedule import InterestMethod
+from aidledger.domain.states import Lifecycle, Move
 
 
 class LoanStatus(StrEnum):
@@ -32,6 +33,26 @@ class LoanStatus(StrEnum):
     ACTIVE = "active"
     CLOSED = "closed"
     WRITTEN_OFF = "written_off"
+
+
+def _loan_move(past: str, sources: set[LoanStatus],
+               target: LoanStatus | None) -> Move[LoanStatus]:
+    return Move(past, frozenset(sources), target)
+
+
+# Every way a loan's state may change, and the reads that need a given state.
+LOAN_LIFECYCLE: Lifecycle[LoanStatus] = Lifecycle("loan", {
+    # The last approval moves it; an earlier one of two leaves it pending.
+    "approve": _loan_move("approved", {LoanStatus.PENDING_APPROVAL}, LoanStatus.APPROVED),
+    "reject": _loan_move("rejected", {LoanStatus.PENDING_APPROVAL}, LoanStatus.REJECTED),
+    "cancel": _loan_move("cancelled", {LoanStatus.APPROVED}, LoanStatus.CANCELLED),
+    "disburse": _loan_move("disbursed", {LoanStatus.APPROVED}, LoanStatus.ACTIVE),
+    # After a write-off a repayment is a recovery; the loan stays written off.
+    "repay": _loan_move("repaid", {LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF}, None),
+    "close": _loan_move("closed", {LoanStatus.ACTIVE}, LoanStatus.CLOSED),
+    "write_off": _loan_move("written off", {LoanStatus.ACTIVE}, LoanStatus.WRITTEN_OFF),
+    "pay_off": _loan_move("paid off", {LoanStatus.ACTIVE}, None),
+})
 
 
 @dataclass(frozen=True, slots=True)

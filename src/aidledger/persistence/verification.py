@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from aidledger.domain.grants import GrantStatus
+from aidledger.domain.loans import LoanStatus
 from aidledger.persistence.database import Database
 
 
@@ -82,12 +84,13 @@ class Reservations:
 async def reservations(database: Database, fund_id: str) -> Reservations:
     stored = await database.fetch_one("SELECT reserved FROM fund WHERE id = {}", fund_id)
     subjects = await database.fetch(
-        "SELECT 'loan' AS kind, id, status, amount, reserved FROM loan WHERE fund_id = {} "
-        "AND (status = 'approved' OR reserved <> 0) UNION ALL "
-        "SELECT 'grant', id, status, amount, reserved FROM emergency_grant WHERE fund_id = {} "
-        "AND (status = 'approved' OR reserved <> 0)", fund_id, fund_id)
-    approved = sum(row["amount"] for row in subjects if row["status"] == "approved")
+        "SELECT 'loan' AS kind, id, status = {} AS approved, amount, reserved FROM loan "
+        "WHERE fund_id = {} AND (status = {} OR reserved <> 0) UNION ALL "
+        "SELECT 'grant', id, status = {}, amount, reserved FROM emergency_grant "
+        "WHERE fund_id = {} AND (status = {} OR reserved <> 0)",
+        LoanStatus.APPROVED.value, fund_id, LoanStatus.APPROVED.value,
+        GrantStatus.APPROVED.value, fund_id, GrantStatus.APPROVED.value)
+    approved = sum(row["amount"] for row in subjects if row["approved"])
     wrong = next((f"{row['kind']} {row['id']}" for row in subjects
-                  if row["reserved"] != (row["amount"] if row["status"] == "approved" else 0)),
-                 None)
+                  if row["reserved"] != (row["amount"] if row["approved"] else 0)), None)
     return Reservations(stored["reserved"] if stored else 0, approved, wrong)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from aidledger.domain.dates import whole_months_between, whole_years_between
+from aidledger.domain.grants import GrantStatus
 from aidledger.persistence.database import Database
 
 
@@ -32,8 +33,9 @@ async def grants_received_last_365_days(database: Database, person_id: str, on: 
     (in one programme, or in all)."""
     row = await database.fetch_one(
         "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) AS total FROM emergency_grant "
-        "WHERE person_id = {} AND status IN ('approved', 'paid') AND applied_on > {} "
+        "WHERE person_id = {} AND status IN ({}, {}) AND applied_on > {} "
         "AND applied_on <= {}" + ("" if program_code is None else " AND program_code = {}"),
-        person_id, on - timedelta(days=365), on,
+        person_id, GrantStatus.APPROVED.value, GrantStatus.PAID.value,
+        on - timedelta(days=365), on,
         *(() if program_code is None else (program_code,)))
     return row["total"] if row else 0

@@ -15,9 +15,13 @@ from typing import Any
 
 from aidledger.domain import money
 from aidledger.domain.errors import Conflict, FieldError, NotFound, RuleViolation
-from aidledger.domain.grants import GrantStatus, require_within_budget, require_within_cap
+from aidledger.domain.grants import (
+    GRANT_LIFECYCLE,
+    GrantStatus,
+    require_within_budget,
+    require_within_cap,
+)
 from aidledger.domain.ledger import AccountCode, EntryDraft, Line, Source
-from aidledger.domain.states import require_status
 from aidledger.persistence.database import Database
 from aidledger.services import approvals
 from aidledger.services.applicants import applicant_profile, grants_received_last_365_days
@@ -156,7 +160,7 @@ async def apply(context: ServiceContext, actor: Actor, claim: IdempotencyClaim |
             raise RuleViolation.field("person", f"no person {person_id!r}")
         pending = await database.fetch_one(
             "SELECT id FROM emergency_grant WHERE person_id = {} AND program_code = {} "
-            "AND status = 'pending_approval'", person_id, program_code)
+            "AND status = {}", person_id, program_code, GrantStatus.PENDING_APPROVAL.value)
         if pending is not None:
             raise _second_pending(pending["id"])
         decision = None
@@ -220,7 +224,7 @@ async def approve(context: ServiceContext, actor: Actor, grant_id: str,
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
-        require_status("grant", row["status"], {GrantStatus.PENDING_APPROVAL}, "approved")
+        GRANT_LIFECYCLE.allow(row["status"], "approve")
         # The programme's lock orders approvals in it: cap and budget are checked on
         # what is committed now, not when the application came in.
         program = await _program(database, row["program_code"], lock=True)
@@ -237,8 +241,8 @@ async def approve(context: ServiceContext, actor: Actor, grant_id: str,
                 "UPDATE grant_program SET committed = committed + {} WHERE code = {}",
                 row["amount"], row["program_code"])
             await database.execute(
-                "UPDATE emergency_grant SET status = 'approved', reserved = amount "
-                "WHERE id = {}", row["id"])
+                "UPDATE emergency_grant SET status = {}, reserved = amount "
+                "WHERE id = {}", GRANT_LIFECYCLE.target("approve").value, row["id"])
 
     return await _change(context, actor, grant_id, claim, "approved", change)
 
@@ -248,10 +252,9 @@ async def reject(context: ServiceContext, actor: Actor, grant_id: str,
     reason = require_text(reason, "reason", max_length=500)
 
     async def change(row: dict[str, Any]) -> None:
-        require_status("grant", row["status"], {GrantStatus.PENDING_APPROVAL}, "rejected")
         await context.database.execute(
-            "UPDATE emergency_grant SET status = 'rejected', status_reason = {} WHERE id = {}",
-            reason, row["id"])
+            "UPDATE emergency_grant SET status = {}, status_reason = {} WHERE id = {}",
+            GRANT_LIFECYCLE.to(row["status"], "reject").value, reason, row["id"])
 
     return await _change(context, actor, grant_id, claim, "rejected", change)
 
@@ -262,15 +265,15 @@ async def cancel(context: ServiceContext, actor: Actor, grant_id: str,
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
-        require_status("grant", row["status"], {GrantStatus.APPROVED}, "cancelled")
+        cancelled = GRANT_LIFECYCLE.to(row["status"], "cancel")
         await _program(database, row["program_code"], lock=True)
         await database.execute(
             "UPDATE grant_program SET committed = committed - {} WHERE code = {}",
             row["amount"], row["program_code"])
         await approvals.release(database, row["fund_id"], row["reserved"])
         await database.execute(
-            "UPDATE emergency_grant SET status = 'cancelled', status_reason = {}, reserved = 0 "
-            "WHERE id = {}", reason, row["id"])
+            "UPDATE emergency_grant SET status = {}, status_reason = {}, reserved = 0 "
+            "WHERE id = {}", cancelled.value, reason, row["id"])
 
     return await _change(context, actor, grant_id, claim, "cancelled", change)
 
@@ -286,7 +289,7 @@ async def pay(context: ServiceContext, actor: Actor, grant_id: str,
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
-        require_status("grant", row["status"], {GrantStatus.APPROVED}, "paid")
+        paid = GRANT_LIFECYCLE.to(row["status"], "pay")
         if on < row["applied_on"]:
             raise RuleViolation.field("date", "may not precede the application")
         # The reservation ends as the money leaves: released first, so it pays this.
@@ -299,9 +302,9 @@ async def pay(context: ServiceContext, actor: Actor, grant_id: str,
                    Line(AccountCode.CASH, 0, row["amount"])),
             source=Source("grant_payment", row["id"])))
         await database.execute(
-            "UPDATE emergency_grant SET status = 'paid', reserved = 0, paid_on = {}, "
+            "UPDATE emergency_grant SET status = {}, reserved = 0, paid_on = {}, "
             "payment_method = {}, payment_reference = {}, payee = {}, entry_id = {} "
-            "WHERE id = {}", on, method, reference, payee, entry.id, row["id"])
+            "WHERE id = {}", paid.value, on, method, reference, payee, entry.id, row["id"])
 
     return await _change(context, actor, grant_id, claim, "paid", change)
 

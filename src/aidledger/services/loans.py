@@ -17,7 +17,14 @@ from aidledger.domain import money
 from aidledger.domain.dates import parse_date
 from aidledger.domain.errors import Forbidden, NotFound, RuleViolation
 from aidledger.domain.ledger import AccountCode, EntryDraft, Line, Source, entry_document
-from aidledger.domain.loans import Due, LoanBook, LoanStatus, Outstanding, Received
+from aidledger.domain.loans import (
+    LOAN_LIFECYCLE,
+    Due,
+    LoanBook,
+    LoanStatus,
+    Outstanding,
+    Received,
+)
 from aidledger.domain.products import LoanProduct, product_document
 from aidledger.domain.schedule import (
     Schedule,
@@ -26,7 +33,6 @@ from aidledger.domain.schedule import (
     schedule_cost,
     schedule_document,
 )
-from aidledger.domain.states import require_status
 from aidledger.persistence.database import Database
 from aidledger.services import approvals
 from aidledger.services.applicants import applicant_profile, grants_received_last_365_days
@@ -142,8 +148,8 @@ async def loan_document(context: ServiceContext, row: dict[str, Any]) -> dict[st
 async def borrowing_history(database: Database, person_id: str, on: date) -> dict[str, int]:
     """The applicant facts about their borrowing, from their loans as they stood on `on`."""
     rows = await database.fetch(
-        "SELECT * FROM loan WHERE person_id = {} AND status IN ('active', 'closed', "
-        "'written_off')", person_id)
+        "SELECT * FROM loan WHERE person_id = {} AND status IN ({}, {}, {})", person_id,
+        LoanStatus.ACTIVE.value, LoanStatus.CLOSED.value, LoanStatus.WRITTEN_OFF.value)
     active = in_arrears = longest = 0
     books = await _books(database, rows)
     for row in rows:
@@ -242,13 +248,13 @@ async def _change(context: ServiceContext, actor: Actor, loan_id: str,
 async def approve(context: ServiceContext, actor: Actor, loan_id: str,
                   claim: IdempotencyClaim | None, note: str | None) -> StoredResponse:
     async def change(row: dict[str, Any]) -> None:
-        require_status("loan", row["status"], {LoanStatus.PENDING_APPROVAL}, "approved")
+        LOAN_LIFECYCLE.allow(row["status"], "approve")
         subject = approvals.Approvable("loan", row["id"], row["created_by"], row["fund_id"],
                                        row["currency"], row["amount"], row["approvals_needed"])
         if await approvals.approve(context, actor, subject, note):
             await context.database.execute(
-                "UPDATE loan SET status = 'approved', reserved = amount WHERE id = {}",
-                row["id"])
+                "UPDATE loan SET status = {}, reserved = amount WHERE id = {}",
+                LOAN_LIFECYCLE.target("approve").value, row["id"])
 
     return await _change(context, actor, loan_id, claim, "approved", 200, change)
 
@@ -258,10 +264,9 @@ async def reject(context: ServiceContext, actor: Actor, loan_id: str,
     reason = require_text(reason, "reason", max_length=500)
 
     async def change(row: dict[str, Any]) -> None:
-        require_status("loan", row["status"], {LoanStatus.PENDING_APPROVAL}, "rejected")
         await context.database.execute(
-            "UPDATE loan SET status = 'rejected', status_reason = {} WHERE id = {}",
-            reason, row["id"])
+            "UPDATE loan SET status = {}, status_reason = {} WHERE id = {}",
+            LOAN_LIFECYCLE.to(row["status"], "reject").value, reason, row["id"])
 
     return await _change(context, actor, loan_id, claim, "rejected", 200, change)
 
@@ -271,11 +276,11 @@ async def cancel(context: ServiceContext, actor: Actor, loan_id: str,
     reason = require_text(reason, "reason", max_length=500)
 
     async def change(row: dict[str, Any]) -> None:
-        require_status("loan", row["status"], {LoanStatus.APPROVED}, "cancelled")
+        cancelled = LOAN_LIFECYCLE.to(row["status"], "cancel")
         await approvals.release(context.database, row["fund_id"], row["reserved"])
         await context.database.execute(
-            "UPDATE loan SET status = 'cancelled', status_reason = {}, reserved = 0 "
-            "WHERE id = {}", reason, row["id"])
+            "UPDATE loan SET status = {}, status_reason = {}, reserved = 0 "
+            "WHERE id = {}", cancelled.value, reason, row["id"])
 
     return await _change(context, actor, loan_id, claim, "cancelled", 200, change)
 
@@ -286,7 +291,7 @@ async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
-        require_status("loan", row["status"], {LoanStatus.APPROVED}, "disbursed")
+        active = LOAN_LIFECYCLE.to(row["status"], "disburse")
         if on < row["applied_on"]:
             raise RuleViolation.field("date", "may not precede the application's applied_on "
                                               f"{row['applied_on'].isoformat()}")
@@ -309,8 +314,8 @@ async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
                    Line(AccountCode.CASH, 0, row["amount"])),
             source=Source("loan_disbursement", row["id"])))
         await database.execute(
-            "UPDATE loan SET status = 'active', reserved = 0, disbursed_on = {}, "
-            "disbursement_entry_id = {} WHERE id = {}", on, entry.id, row["id"])
+            "UPDATE loan SET status = {}, reserved = 0, disbursed_on = {}, "
+            "disbursement_entry_id = {} WHERE id = {}", active.value, on, entry.id, row["id"])
 
     return await _change(context, actor, loan_id, claim, "disbursed", 200, change)
 
@@ -323,7 +328,7 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
 
     async def change(row: dict[str, Any]) -> dict[str, Any]:
         status = LoanStatus(row["status"])
-        require_status("loan", status, {LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF}, "repaid")
+        LOAN_LIFECYCLE.allow(status, "repay")
         currency = row["currency"]
         paid = money.parse_amount(amount, currency, "amount")
         if on < row["disbursed_on"]:
@@ -371,7 +376,8 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
             context.clock.now())
         if settled:
             await database.execute(
-                "UPDATE loan SET status = 'closed', closed_on = {} WHERE id = {}", on, row["id"])
+                "UPDATE loan SET status = {}, closed_on = {} WHERE id = {}",
+                LOAN_LIFECYCLE.to(status, "close").value, on, row["id"])
         return {"currency": currency,
                 "allocation": {name: money.format_minor(value, currency)
                                for name, value in allocation.items()},
@@ -389,7 +395,7 @@ async def write_off(context: ServiceContext, actor: Actor, loan_id: str,
     database = context.database
 
     async def change(row: dict[str, Any]) -> None:
-        require_status("loan", row["status"], {LoanStatus.ACTIVE}, "written off")
+        written_off = LOAN_LIFECYCLE.to(row["status"], "write_off")
         if on < row["disbursed_on"]:
             raise RuleViolation.field("date", "may not precede the disbursement")
         principal = (await _book(database, row)).position(on).outstanding.principal
@@ -401,8 +407,8 @@ async def write_off(context: ServiceContext, actor: Actor, loan_id: str,
                        Line(AccountCode.LOANS_RECEIVABLE, 0, principal)),
                 source=Source("loan_write_off", row["id"])))
         await database.execute(
-            "UPDATE loan SET status = 'written_off', written_off_on = {}, status_reason = {} "
-            "WHERE id = {}", on, reason, row["id"])
+            "UPDATE loan SET status = {}, written_off_on = {}, status_reason = {} "
+            "WHERE id = {}", written_off.value, on, reason, row["id"])
 
     return await _change(context, actor, loan_id, claim, "written_off", 200, change)
 
@@ -473,7 +479,7 @@ async def payoff(context: ServiceContext, actor: Actor, loan_id: str,
                  date_text: str | None) -> dict[str, Any]:
     row = await _readable(context, actor, loan_id)
     on = context.clock.today() if date_text is None else parse_date(date_text, "date")
-    require_status("loan", row["status"], {LoanStatus.ACTIVE}, "paid off")
+    LOAN_LIFECYCLE.allow(row["status"], "pay_off")
     if on < row["disbursed_on"]:
         raise RuleViolation.field("date", "may not precede the disbursement")
     outstanding = (await _book(context.database, row)).payoff(on)
