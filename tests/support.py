@@ -8,6 +8,7 @@ import os
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -76,6 +77,22 @@ def as_database_owner(*statements: str) -> None:
     names = [row[0] for row in raw_sql(
         "SELECT name FROM sqlite_master WHERE type = 'trigger'")[0]]
     raw_sql(*[f"DROP TRIGGER {name}" for name in names], *statements, *triggers)
+
+
+class ClockAt:
+    """A clock a test sets and moves, so that no test waits for real time to pass."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def today(self) -> date:
+        return self.moment.date()
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
 
 
 @dataclass

@@ -9,14 +9,18 @@ from contextlib import asynccontextmanager
 
 from aidledger.persistence.database import connect
 from aidledger.rules.loader import load_policies
-from aidledger.services.context import Clock, ServiceContext
+from aidledger.services.context import Clock, ServiceContext, SystemClock
 from aidledger.services.signing import CheckpointSigner
 from aidledger.services.tokens import TokenVerifier
 from aidledger.settings import Settings, resolve_secrets
 
 
 @asynccontextmanager
-async def open_services(settings: Settings) -> AsyncIterator[ServiceContext]:
+async def open_services(settings: Settings,
+                        clock: Clock | None = None) -> AsyncIterator[ServiceContext]:
+    """The services over the configured database. `clock` is the time every rule reads
+    (business dates, token expiry, timestamps): the real one unless a test gives its own."""
+    clock = clock or SystemClock(settings.timezone)
     secrets = resolve_secrets(settings)
     # A broken policy file stops start-up here, before any connection is opened.
     policies = load_policies(settings.policies_path)
@@ -25,10 +29,10 @@ async def open_services(settings: Settings) -> AsyncIterator[ServiceContext]:
     try:
         yield ServiceContext(
             database=database,
-            clock=Clock(settings.timezone),
+            clock=clock,
             secrets=secrets,
             token_lifetime_seconds=settings.token_lifetime_seconds,
-            verify_token=TokenVerifier(secrets.jwt_secret).read,
+            verify_token=TokenVerifier(secrets.jwt_secret, clock).read,
             policies=policies,
             checkpoint_signer=CheckpointSigner.from_pem(secrets.checkpoint_key),
             # A key of its own, derived so that no new secret needs configuring.

@@ -51,7 +51,7 @@ def test_another_process_refuses_the_token_on_its_next_request(api: Api) -> None
     state = api.client.app.state
     original = state.context
     second = dataclasses.replace(original, verify_token=TokenVerifier(
-        original.secrets.jwt_secret).read)
+        original.secrets.jwt_secret, original.clock).read)
     state.context = second
     try:
         assert _me(api, token) == 200

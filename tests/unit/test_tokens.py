@@ -1,19 +1,24 @@
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from jose import jwt
 
 from aidledger.domain.errors import Unauthenticated
-from aidledger.services.context import Actor, Role
+from aidledger.services.context import Actor, Role, SystemClock
 from aidledger.services.tokens import AUDIENCE, ISSUER, TokenVerifier, issue_token
+from tests.support import ClockAt
 
 SECRET = "s" * 40
 ACTOR = Actor("ana", Role.ADMIN, None)
 
 
+REAL_TIME = SystemClock(ZoneInfo("UTC"))
+
+
 def read_token(secret: str, token: str) -> Actor:
-    return TokenVerifier(secret).read(token)
+    return TokenVerifier(secret, REAL_TIME).read(token)
 
 
 def _claims(**changes: object) -> dict[str, object]:
@@ -83,16 +88,22 @@ def test_token_lifetime_is_enforced_by_exp() -> None:
 
 
 def test_remembered_tokens_still_expire() -> None:
-    verifier = TokenVerifier(SECRET)
-    token = issue_token(SECRET, ACTOR, datetime.now(UTC) - timedelta(seconds=59), 60)
+    clock = ClockAt(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+    verifier = TokenVerifier(SECRET, clock)
+    token = issue_token(SECRET, ACTOR, clock.now(), 60)
     assert verifier.read(token) == ACTOR
-    time.sleep(max(0.0, jwt.get_unverified_claims(token)["exp"] - time.time()) + 1.05)
-    with pytest.raises(Unauthenticated):
+    clock.advance(seconds=59)
+    assert verifier.read(token) == ACTOR
+    clock.advance(seconds=1)
+    with pytest.raises(Unauthenticated, match="xpired"):
         verifier.read(token)
+    # Verified afresh, not remembered, it is refused all the same.
+    with pytest.raises(Unauthenticated, match="xpired"):
+        TokenVerifier(SECRET, clock).read(token)
 
 
 def test_a_token_differing_from_a_remembered_one_is_verified_afresh() -> None:
-    verifier = TokenVerifier(SECRET, capacity=2)
+    verifier = TokenVerifier(SECRET, REAL_TIME, capacity=2)
     token = issue_token(SECRET, ACTOR, datetime.now(UTC), 60)
     verifier.read(token)
     with pytest.raises(Unauthenticated):

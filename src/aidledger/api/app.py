@@ -33,7 +33,7 @@ from aidledger.api.openapi import document_public_paths
 from aidledger.api.parameters import Context
 from aidledger.api.request import StrictRequest, refuse_nul_in_path_and_query
 from aidledger.bootstrap import open_services
-from aidledger.services.context import Actor, ServiceContext
+from aidledger.services.context import Actor, Clock, ServiceContext
 from aidledger.settings import Settings, load_settings
 
 
@@ -65,13 +65,14 @@ _DOCUMENTATION_PAGES = [
 ]
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the app; the database is opened when the app starts, not here."""
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
+    """Build the app; the database is opened when the app starts, not here. `clock` is
+    for tests that set the time (see `open_services`)."""
     configured = settings or load_settings()
 
     @asynccontextmanager
     async def open_database(app: Litestar) -> AsyncIterator[None]:
-        async with open_services(configured) as context:
+        async with open_services(configured, clock) as context:
             app.state.context = context
             yield
 

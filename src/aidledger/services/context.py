@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from aidledger.persistence.database import Database
@@ -30,9 +31,19 @@ class Actor:
     person_id: str | None
 
 
+class Clock(Protocol):
+    """The time every rule reads: timestamps, token expiry, and "today" for business
+    dates. Tests give one they set (`open_services(settings, clock)`)."""
+
+    def now(self) -> datetime: ...
+
+    def today(self) -> date: ...
+
+
 @dataclass(frozen=True, slots=True)
-class Clock:
-    """Business dates ("not in the future") are judged in the fund's time zone."""
+class SystemClock:
+    """The real time; business dates ("not in the future") are judged in the configured
+    time zone."""
 
     timezone: ZoneInfo
 
