@@ -9,6 +9,8 @@ import pytest
 
 from tests.api.test_grants import _program
 from tests.api.test_loan_products import _product
+from tests.api.test_loans import _apply
+from tests.api.test_loans import _setup as _loan_setup
 from tests.support import Api, assert_problem, today, unique
 
 CODE_ORDERED = ["/api/funds", "/api/loan-products", "/api/grant-programs"]
@@ -85,3 +87,18 @@ def test_audit_events_filter_by_fund_and_days_with_a_cursor(api: Api) -> None:
     assert_problem(api.get("/api/audit/events", params={"from": "yesterday"}), 400, "from")
     assert_problem(api.get("/api/audit/events", params={"fund": unique("none")}), 422, "fund")
     assert_problem(api.get("/api/audit/events", params={"limit": 501}), 400, "limit")
+
+
+@pytest.mark.parametrize(("path", "filter_by"), [("/api/loans", "person"),
+                                                 ("/api/journal", "fund")])
+def test_lists_in_posting_order_page_by_cursor_too(api: Api, path: str,
+                                                   filter_by: str) -> None:
+    setup = _loan_setup(api, credits=False)  # rejected applications are loans too
+    for _ in range(3):
+        assert _apply(api, setup).status_code == 201
+        assert api.post(f"/api/funds/{setup['fund']}/contributions",
+                        {"amount": "1.00", "donor": "D"}).status_code == 201
+    walked = _walk(api, path, 2, **{filter_by: setup[filter_by]})
+    ids = [item["id"] for item in walked]
+    assert len(ids) == len(set(ids)) >= 3
+    assert walked == _walk(api, path, 500, **{filter_by: setup[filter_by]})

@@ -24,7 +24,12 @@ from aidledger.persistence.database import StorageConflict
 from aidledger.services.context import Actor, ServiceContext
 from aidledger.services.funds import fund_in_body, fund_in_path
 from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
-from aidledger.services.pagination import decode_cursor, encode_cursor, require_limit
+from aidledger.services.pagination import (
+    decode_cursor,
+    encode_cursor,
+    require_limit,
+    split_page,
+)
 from aidledger.services.posting import append_entry, post_entry
 from aidledger.services.validation import business_date, optional_text, require_text
 
@@ -161,10 +166,10 @@ async def list_journal(
         after_pk=decode_cursor(cursor),
     )
     found_entries = await journal.list_entries(context.database, where, limit + 1)
-    page = found_entries[:limit]
+    page, next_cursor = split_page(found_entries, limit, lambda stored: encode_cursor(stored.pk))
     return {
         "items": [entry_document(stored.entry, stored.reversed_by) for stored in page],
-        "next_cursor": encode_cursor(page[-1].pk) if len(found_entries) > limit else None,
+        "next_cursor": next_cursor,
     }
 
 

@@ -41,7 +41,12 @@ from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.funds import fund_in_path
 from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
 from aidledger.services.lifecycle import change_state, lock_row
-from aidledger.services.pagination import decode_cursor, encode_cursor, require_limit
+from aidledger.services.pagination import (
+    decode_cursor,
+    encode_cursor,
+    require_limit,
+    split_page,
+)
 from aidledger.services.policies import decide_or_refuse
 from aidledger.services.posting import append_entry
 from aidledger.services.products import find_product, parse_product
@@ -441,10 +446,8 @@ async def list_loans(context: ServiceContext, actor: Actor, *, person: str | Non
         "AS rowid_order FROM loan) AS ordered "
         f"WHERE {' AND '.join(conditions)} ORDER BY rowid_order LIMIT {{}}",
         *arguments, limit + 1)
-    page = rows[:limit]
-    return {"items": await loan_documents(context, page),
-            "next_cursor": encode_cursor(page[-1]["rowid_order"]) if len(rows) > limit
-            else None}
+    page, next_cursor = split_page(rows, limit, lambda row: encode_cursor(row["rowid_order"]))
+    return {"items": await loan_documents(context, page), "next_cursor": next_cursor}
 
 
 async def my_loans(context: ServiceContext, actor: Actor) -> dict[str, Any]:
