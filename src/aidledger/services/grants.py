@@ -23,13 +23,13 @@ from aidledger.domain.grants import (
 )
 from aidledger.domain.ledger import AccountCode, EntryDraft, Line, Source
 from aidledger.persistence.database import Database
-from aidledger.services import approvals
+from aidledger.services import approvals, lifecycle
 from aidledger.services.applicants import applicant_profile, grants_received_last_365_days
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.funds import fund_in_body, fund_in_path
 from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
-from aidledger.services.lifecycle import change_state, lock_row
+from aidledger.services.lifecycle import ApprovableKind, lock_row
 from aidledger.services.loans import borrowing_history
 from aidledger.services.pagination import (
     decode_code_cursor,
@@ -209,14 +209,16 @@ def _second_pending(first: str) -> Conflict:
                     [FieldError("person", f"pending application {first}")], pending_grant=first)
 
 
-async def _change(context: ServiceContext, actor: Actor, grant_id: str,
-                  claim: IdempotencyClaim | None, action: str, change: Any) -> StoredResponse:
-    async def document(row: dict[str, Any]) -> dict[str, Any]:
-        return await grant_document(context, row)
+async def _give_back_to_programme(database: Database, row: dict[str, Any]) -> None:
+    """A cancelled grant no longer counts against its programme's budget."""
+    await _program(database, row["program_code"], lock=True)
+    await database.execute(
+        "UPDATE grant_program SET committed = committed - {} WHERE code = {}",
+        row["amount"], row["program_code"])
 
-    return await change_state(context, actor, claim, table="emergency_grant", kind="grant",
-                              subject_id=grant_id, action=action, status=200, change=change,
-                              document=document)
+
+GRANTS = ApprovableKind("grant", "emergency_grant", GRANT_LIFECYCLE, grant_document,
+                        on_cancel=_give_back_to_programme)
 
 
 async def approve(context: ServiceContext, actor: Actor, grant_id: str,
@@ -244,38 +246,18 @@ async def approve(context: ServiceContext, actor: Actor, grant_id: str,
                 "UPDATE emergency_grant SET status = {}, reserved = amount "
                 "WHERE id = {}", GRANT_LIFECYCLE.target("approve").value, row["id"])
 
-    return await _change(context, actor, grant_id, claim, "approved", change)
+    return await GRANTS.change(context, actor, grant_id, claim, "approved", change)
 
 
 async def reject(context: ServiceContext, actor: Actor, grant_id: str,
                  claim: IdempotencyClaim | None, reason: str) -> StoredResponse:
-    reason = require_text(reason, "reason", max_length=500)
-
-    async def change(row: dict[str, Any]) -> None:
-        await context.database.execute(
-            "UPDATE emergency_grant SET status = {}, status_reason = {} WHERE id = {}",
-            GRANT_LIFECYCLE.to(row["status"], "reject").value, reason, row["id"])
-
-    return await _change(context, actor, grant_id, claim, "rejected", change)
+    return await lifecycle.reject(context, actor, GRANTS, grant_id, claim, reason)
 
 
 async def cancel(context: ServiceContext, actor: Actor, grant_id: str,
                  claim: IdempotencyClaim | None, reason: str) -> StoredResponse:
-    reason = require_text(reason, "reason", max_length=500)
-    database = context.database
-
-    async def change(row: dict[str, Any]) -> None:
-        cancelled = GRANT_LIFECYCLE.to(row["status"], "cancel")
-        await _program(database, row["program_code"], lock=True)
-        await database.execute(
-            "UPDATE grant_program SET committed = committed - {} WHERE code = {}",
-            row["amount"], row["program_code"])
-        await approvals.release(database, row["fund_id"], row["reserved"])
-        await database.execute(
-            "UPDATE emergency_grant SET status = {}, status_reason = {}, reserved = 0 "
-            "WHERE id = {}", cancelled.value, reason, row["id"])
-
-    return await _change(context, actor, grant_id, claim, "cancelled", change)
+    """Only an approved grant not yet paid; gives back its reservation and budget."""
+    return await lifecycle.cancel(context, actor, GRANTS, grant_id, claim, reason)
 
 
 async def pay(context: ServiceContext, actor: Actor, grant_id: str,
@@ -306,7 +288,7 @@ async def pay(context: ServiceContext, actor: Actor, grant_id: str,
             "payment_method = {}, payment_reference = {}, payee = {}, entry_id = {} "
             "WHERE id = {}", paid.value, on, method, reference, payee, entry.id, row["id"])
 
-    return await _change(context, actor, grant_id, claim, "paid", change)
+    return await GRANTS.change(context, actor, grant_id, claim, "paid", change)
 
 
 async def get_grant(context: ServiceContext, actor: Actor, grant_id: str) -> dict[str, Any]:

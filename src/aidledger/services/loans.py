@@ -34,13 +34,13 @@ from aidledger.domain.schedule import (
     schedule_document,
 )
 from aidledger.persistence.database import Database
-from aidledger.services import approvals
+from aidledger.services import approvals, lifecycle
 from aidledger.services.applicants import applicant_profile, grants_received_last_365_days
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.funds import fund_in_path
 from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
-from aidledger.services.lifecycle import change_state, lock_row
+from aidledger.services.lifecycle import ApprovableKind, lock_row
 from aidledger.services.pagination import (
     decode_cursor,
     encode_cursor,
@@ -239,15 +239,11 @@ async def apply(
     return await run_once(database, context.clock, claim, 201, record)
 
 
-async def _change(context: ServiceContext, actor: Actor, loan_id: str,
-                  claim: IdempotencyClaim | None, action: str, status: int, change: Any,
-                  ) -> StoredResponse:
-    async def document(row: dict[str, Any]) -> dict[str, Any]:
-        return await loan_document(context, row)
+async def _loan_document(context: ServiceContext, row: dict[str, Any]) -> dict[str, Any]:
+    return await loan_document(context, row)
 
-    return await change_state(context, actor, claim, table="loan", kind="loan",
-                              subject_id=loan_id, action=action, status=status, change=change,
-                              document=document)
+
+LOANS = ApprovableKind("loan", "loan", LOAN_LIFECYCLE, _loan_document)
 
 
 async def approve(context: ServiceContext, actor: Actor, loan_id: str,
@@ -261,33 +257,18 @@ async def approve(context: ServiceContext, actor: Actor, loan_id: str,
                 "UPDATE loan SET status = {}, reserved = amount WHERE id = {}",
                 LOAN_LIFECYCLE.target("approve").value, row["id"])
 
-    return await _change(context, actor, loan_id, claim, "approved", 200, change)
+    return await LOANS.change(context, actor, loan_id, claim, "approved", change)
 
 
 async def reject(context: ServiceContext, actor: Actor, loan_id: str,
                  claim: IdempotencyClaim | None, reason: str) -> StoredResponse:
-    reason = require_text(reason, "reason", max_length=500)
-
-    async def change(row: dict[str, Any]) -> None:
-        await context.database.execute(
-            "UPDATE loan SET status = {}, status_reason = {} WHERE id = {}",
-            LOAN_LIFECYCLE.to(row["status"], "reject").value, reason, row["id"])
-
-    return await _change(context, actor, loan_id, claim, "rejected", 200, change)
+    return await lifecycle.reject(context, actor, LOANS, loan_id, claim, reason)
 
 
 async def cancel(context: ServiceContext, actor: Actor, loan_id: str,
                  claim: IdempotencyClaim | None, reason: str) -> StoredResponse:
-    reason = require_text(reason, "reason", max_length=500)
-
-    async def change(row: dict[str, Any]) -> None:
-        cancelled = LOAN_LIFECYCLE.to(row["status"], "cancel")
-        await approvals.release(context.database, row["fund_id"], row["reserved"])
-        await context.database.execute(
-            "UPDATE loan SET status = {}, status_reason = {}, reserved = 0 "
-            "WHERE id = {}", cancelled.value, reason, row["id"])
-
-    return await _change(context, actor, loan_id, claim, "cancelled", 200, change)
+    """Only an approved loan not yet disbursed; its reservation is released."""
+    return await lifecycle.cancel(context, actor, LOANS, loan_id, claim, reason)
 
 
 async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
@@ -322,7 +303,7 @@ async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
             "UPDATE loan SET status = {}, reserved = 0, disbursed_on = {}, "
             "disbursement_entry_id = {} WHERE id = {}", active.value, on, entry.id, row["id"])
 
-    return await _change(context, actor, loan_id, claim, "disbursed", 200, change)
+    return await LOANS.change(context, actor, loan_id, claim, "disbursed", change)
 
 
 async def repay(context: ServiceContext, actor: Actor, loan_id: str,
@@ -389,7 +370,7 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
                 "entry": entry_document(entry, reversed_by=None),
                 "outstanding": _amounts(outstanding, currency)}
 
-    return await _change(context, actor, loan_id, claim, "repaid", 201, change)
+    return await LOANS.change(context, actor, loan_id, claim, "repaid", change, status=201)
 
 
 async def write_off(context: ServiceContext, actor: Actor, loan_id: str,
@@ -415,7 +396,7 @@ async def write_off(context: ServiceContext, actor: Actor, loan_id: str,
             "UPDATE loan SET status = {}, written_off_on = {}, status_reason = {} "
             "WHERE id = {}", written_off.value, on, reason, row["id"])
 
-    return await _change(context, actor, loan_id, claim, "written_off", 200, change)
+    return await LOANS.change(context, actor, loan_id, claim, "written_off", change)
 
 
 async def _readable(context: ServiceContext, actor: Actor, loan_id: str) -> dict[str, Any]:
