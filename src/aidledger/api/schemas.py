@@ -442,7 +442,8 @@ class LoanProductList(Struct):
     next_cursor: str | None
 
 
-class ScheduleRow(Struct):
+class ScheduleRow(Struct, omit_defaults=True):
+    # `paid` and `status` appear only on a disbursed loan's schedule, not on a quote.
     number: int
     due_date: str
     principal: str
