@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
+from dateutil.relativedelta import relativedelta
+
 from aidledger.domain.errors import FieldError
 from aidledger.domain.money import format_minor
 
@@ -73,9 +75,8 @@ class Frequency:
             return anchor + timedelta(days=self.count * periods)
         if self.unit is PeriodUnit.WEEK:
             return anchor + timedelta(weeks=self.count * periods)
-        months = anchor.month - 1 + self.count * periods
-        year, month = anchor.year + months // 12, months % 12 + 1
-        return date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
+        result: date = anchor + relativedelta(months=self.count * periods)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
