@@ -4,11 +4,13 @@ to exactly the same JSON, so the services and the structs cannot drift apart."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 import msgspec
 
-from aidledger.api import schemas
+import aidledger.api.schemas
 from aidledger.api.app import create_app
 from tests.api.test_grants import _person, _program
 from tests.api.test_loans import DISBURSED, _day
@@ -18,14 +20,18 @@ from tests.conftest import PASSWORD
 from tests.support import Api, today, unique
 
 SCHEMA = create_app().openapi_schema.to_schema()
+STRUCTS = {name: value
+           for module in pkgutil.iter_modules(aidledger.api.schemas.__path__)
+           for name, value in vars(importlib.import_module(
+               f"aidledger.api.schemas.{module.name}")).items()
+           if isinstance(value, type) and issubclass(value, msgspec.Struct)}
 DOCUMENTED = {(method, path) for path, item in SCHEMA["paths"].items() for method in item}
 
 
 def _struct(method: str, path: str, status: int) -> type[msgspec.Struct]:
     response = SCHEMA["paths"][path][method]["responses"][str(status)]
     name = response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    struct: type[msgspec.Struct] = getattr(schemas, name)
-    return struct
+    return STRUCTS[name]
 
 
 class Contract:

@@ -16,7 +16,7 @@ from aidledger.api.parameters import (
     Context,
     MoneyMovingKeyHeader,
 )
-from aidledger.api.schemas import (
+from aidledger.api.schemas.ledger import (
     AccountCreate,
     AccountList,
     AccountOut,

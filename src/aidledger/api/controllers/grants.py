@@ -17,16 +17,15 @@ from aidledger.api.parameters import (
     IdempotencyKeyHeader,
     MoneyMovingKeyHeader,
 )
-from aidledger.api.schemas import (
-    ApprovalNote,
+from aidledger.api.schemas.grants import (
     GrantApplication,
     GrantOut,
     GrantPaymentRequest,
     GrantProgramCreate,
     GrantProgramList,
     GrantProgramOut,
-    Reason,
 )
+from aidledger.api.schemas.loans import ApprovalNote, Reason
 from aidledger.services import grants
 from aidledger.services.pagination import DEFAULT_LIMIT
 

@@ -16,7 +16,12 @@ from aidledger.api.parameters import (
     Context,
     MoneyMovingKeyHeader,
 )
-from aidledger.api.schemas import JournalEntryCreate, JournalEntryOut, JournalPage, ReversalCreate
+from aidledger.api.schemas.ledger import (
+    JournalEntryCreate,
+    JournalEntryOut,
+    JournalPage,
+    ReversalCreate,
+)
 from aidledger.services import ledger
 from aidledger.services.pagination import DEFAULT_LIMIT
 

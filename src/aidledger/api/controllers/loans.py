@@ -18,7 +18,7 @@ from aidledger.api.parameters import (
     IdempotencyKeyHeader,
     MoneyMovingKeyHeader,
 )
-from aidledger.api.schemas import (
+from aidledger.api.schemas.loans import (
     ApprovalNote,
     DisbursementRequest,
     LoanApplication,

@@ -11,7 +11,7 @@ from aidledger.api.auth import ADMIN, ANY_ROLE
 from aidledger.api.idempotency import idempotency_claim, stored_response
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import AuthenticatedRequest, Caller, Context, IdempotencyKeyHeader
-from aidledger.api.schemas import (
+from aidledger.api.schemas.people import (
     CompletionRecorded,
     CourseCompletionCreate,
     CreditsOut,
