@@ -11,12 +11,10 @@ from aidledger.domain.checkpoints import (
 )
 from aidledger.domain.dates import timestamp
 from aidledger.domain.errors import InvalidInput
-from aidledger.domain.ledger import GENESIS_HASH, chain_fault
 from aidledger.persistence import journal
 from aidledger.services.context import ServiceContext
 from aidledger.services.funds import find_fund, fund_in_path
-
-BATCH = 1000
+from aidledger.services.verification import walk_chain
 
 
 def _document(checkpoint: Checkpoint, signature: str) -> dict[str, Any]:
@@ -68,15 +66,9 @@ async def check_checkpoint(context: ServiceContext,
 
 async def _chain_reason(context: ServiceContext, fund_id: str,
                         checkpoint: Checkpoint) -> str | None:
-    database = context.database
-    expected_seq, prev_hash = 1, GENESIS_HASH
-    async with database.snapshot():
-        while expected_seq <= checkpoint.seq and (batch := await journal.entries_by_seq(
-                database, fund_id, expected_seq, min(BATCH, checkpoint.seq - expected_seq + 1))):
-            for entry in batch:
-                fault = chain_fault(entry, expected_seq, prev_hash)
-                if fault is not None:
-                    return f"entry {fault.seq}: {fault.reason}"
-                expected_seq, prev_hash = entry.seq + 1, entry.hash
-    reached = expected_seq - 1
-    return holds_against(checkpoint, prev_hash if reached == checkpoint.seq else None)
+    async with context.database.snapshot():
+        walk = await walk_chain(context.database, fund_id, checkpoint.seq)
+    if walk.fault is not None:
+        return f"entry {walk.fault.seq}: {walk.fault.reason}"
+    return holds_against(checkpoint,
+                         walk.head_hash if walk.checked == checkpoint.seq else None)

@@ -10,9 +10,10 @@ up is reported. What it cannot see (books rewritten whole) is what checkpoints a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from aidledger.domain.ledger import GENESIS_HASH, chain_fault
+from aidledger.domain.ledger import GENESIS_HASH, ChainFault, chain_fault
 from aidledger.domain.money import money_text
 from aidledger.persistence import journal, replies
 from aidledger.persistence import verification as stored
@@ -24,19 +25,42 @@ from aidledger.services.idempotency import seal_holds
 BATCH = 1000
 
 
+@dataclass(frozen=True, slots=True)
+class ChainWalk:
+    checked: int  # entries found sound, from seq 1
+    head_hash: str  # the hash of the last of them (the genesis hash when none)
+    fault: ChainFault | None  # what is wrong with the entry after them, if anything
+
+
+async def walk_chain(database: Database, fund_id: str,
+                     last_seq: int | None = None) -> ChainWalk:
+    """Recomputes the fund's chain from the genesis hash, entry by entry in seq order, up
+    to `last_seq` (or to its end), stopping at the first entry that does not continue
+    it. Call inside a snapshot, so that the walk sees one state of the books."""
+    expected_seq, prev_hash = 1, GENESIS_HASH
+    while last_seq is None or expected_seq <= last_seq:
+        count = BATCH if last_seq is None else min(BATCH, last_seq - expected_seq + 1)
+        batch = await journal.entries_by_seq(database, fund_id, expected_seq, count)
+        if not batch:
+            break
+        for entry in batch:
+            fault = chain_fault(entry, expected_seq, prev_hash)
+            if fault is not None:
+                return ChainWalk(expected_seq - 1, prev_hash, fault)
+            expected_seq, prev_hash = entry.seq + 1, entry.hash
+    return ChainWalk(expected_seq - 1, prev_hash, None)
+
+
 async def verify_fund(context: ServiceContext, fund_reference: str) -> dict[str, Any]:
     fund = await fund_in_path(context, fund_reference)
     database = context.database
     async with database.snapshot():
-        expected_seq, prev_hash = 1, GENESIS_HASH
-        while batch := await journal.entries_by_seq(database, fund.id, expected_seq, BATCH):
-            for entry in batch:
-                fault = chain_fault(entry, expected_seq, prev_hash)
-                if fault is not None:
-                    return _result(expected_seq - 1, prev_hash, {
-                        "seq": fault.seq, "entry_id": fault.entry_id, "reason": fault.reason})
-                expected_seq, prev_hash = entry.seq + 1, entry.hash
-        checked = expected_seq - 1
+        walk = await walk_chain(database, fund.id)
+        checked, prev_hash = walk.checked, walk.head_hash
+        if walk.fault is not None:
+            return _result(checked, prev_hash, {
+                "seq": walk.fault.seq, "entry_id": walk.fault.entry_id,
+                "reason": walk.fault.reason})
         head = await journal.read_chain_head(database, fund.id)
         if (head.last_seq, head.last_hash) != (checked, prev_hash):
             return _result(checked, prev_hash, {
