@@ -25,9 +25,11 @@ async def idempotency_claim(request: Request[Actor, Any, Any],
         return None
     if not _VISIBLE_ASCII.fullmatch(key):
         raise InvalidInput.field(HEADER, "1-255 visible ASCII characters")
+    # Key order and spacing do not make a different request; the values do. The body as
+    # the request read it (StrictRequest, which has parsed it already for the handler).
     body = await request.body()
-    # Key order and spacing do not make a different request; the values do.
-    canonical_body = json.dumps(json.loads(body), sort_keys=True) if body.strip() else ""
+    canonical_body = (json.dumps(await request.json(), sort_keys=True) if body.strip()
+                      else "")
     fingerprint = hashlib.sha256(
         f"{request.method} {request.url.path}\n{canonical_body}".encode()
     ).hexdigest()

@@ -36,11 +36,6 @@ class CheckpointSigner:
                                                serialization.PublicFormat.Raw)
         return cls(key, "ed25519:" + hashlib.sha256(public).hexdigest()[:16])
 
-    def public_key_pem(self) -> str:
-        return self.private_key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
-
     def sign(self, checkpoint: Checkpoint) -> str:
         return base64.b64encode(self.private_key.sign(signed_message(checkpoint))).decode()
 
