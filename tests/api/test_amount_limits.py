@@ -11,7 +11,7 @@ import pytest
 
 from aidledger.domain.ledger import MAX_BALANCE, MAX_ENTRY_TOTAL
 from aidledger.domain.money import format_minor
-from tests.support import Api, Refused, assert_problem, on_postgres, raw_sql
+from tests.support import Api, Refused, as_database_owner, assert_problem, on_postgres, raw_sql
 
 LARGEST_LINE = format_minor(MAX_ENTRY_TOTAL, "HKD")  # "10000000000000.00"
 
@@ -138,4 +138,25 @@ def test_verify_reports_a_damaged_fund_and_goes_on_to_the_next(api: Api) -> None
     assert verified.returncode == 1, verified.stdout + verified.stderr
     assert f"FAIL fund {damaged}: " in verified.stdout
     assert f"ok   fund {clean}: 1 entries" in verified.stdout
+    assert "Traceback" not in verified.stderr
+
+
+def test_verify_names_a_balance_damaged_before_the_limits_existed(api: Api) -> None:
+    """The issue's fund: on SQLite a running balance that overflowed into a REAL. verify
+    (API and CLI) names the account instead of failing on it, and goes on."""
+    fund = api.new_fund(contribution="100.00")
+    damaged = "1.05e19" if not on_postgres() else str(MAX_BALANCE)  # BIGINT holds no REAL
+    as_database_owner(f"UPDATE account SET balance = {damaged} WHERE fund_id = "
+                      f"'{_fund_id(api, fund)}' AND code = '3000'")
+    report = api.verify(fund)
+    assert report["ok"] is False
+    assert report["first_bad"]["reason"].startswith(
+        "account 3000: running balance (debits less credits) ")
+    # Donor contributions are a credit balance: 100.00 HKD of credits.
+    assert report["first_bad"]["reason"].endswith(
+        "differs from the sum of its lines -100.00 HKD")
+    verified = subprocess.run([sys.executable, "-m", "aidledger.cli", "verify", "--fund", fund],
+                              capture_output=True, text=True, env=os.environ, check=False,
+                              timeout=60)
+    assert verified.returncode == 1 and f"FAIL fund {fund}: " in verified.stdout
     assert "Traceback" not in verified.stderr

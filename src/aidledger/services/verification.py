@@ -83,7 +83,7 @@ async def _derived_value_fault(database: Database, fund: FundRef) -> str | None:
     currency = fund.currency
     for account in await journal.recomputed_balances(database, fund.id):
         if account["balance"] != account["from_lines"]:
-            return (f"account {account['code']}: running balance "
+            return (f"account {account['code']}: running balance (debits less credits) "
                     f"{_amount(account['balance'], currency)} differs from the sum of its "
                     f"lines {money_text(account['from_lines'], currency)}")
     from_lines = await stored.day_totals_from_lines(database, fund.id)
