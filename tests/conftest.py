@@ -42,7 +42,6 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["AIDLEDGER_DOCUMENT_KEY"] = secrets.token_urlsafe(40)
     os.environ["AIDLEDGER_CHECKPOINT_KEY"] = new_checkpoint_key()
     os.environ["AIDLEDGER_TIMEZONE"] = "UTC"
-    os.environ["PICCOLO_CONF"] = "aidledger.piccolo_conf"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -82,7 +81,7 @@ def migrated() -> None:
 
     async def migrate() -> None:
         async with open_services(load_settings()) as context:
-            await apply_migrations(context.database, quiet=True)
+            await apply_migrations(context.database, context.migrations_path, quiet=True)
 
     asyncio.run(migrate())
 

@@ -24,7 +24,7 @@ async def open_services(settings: Settings,
     secrets = resolve_secrets(settings)
     # A broken policy file stops start-up here, before any connection is opened.
     policies = load_policies(settings.policies_path)
-    database = connect()
+    database = connect(settings.database_url)
     await database.start()
     try:
         yield ServiceContext(
@@ -38,6 +38,7 @@ async def open_services(settings: Settings,
             # A key of its own, derived so that no new secret needs configuring.
             reply_seal_key=hmac.new(secrets.document_key.encode(), b"aidledger reply seal v1",
                                     hashlib.sha256).digest(),
+            migrations_path=settings.migrations_path,
         )
     finally:
         await database.close()

@@ -20,7 +20,8 @@ async def _migrate(settings: Settings, *, quiet: bool = False) -> list[str]:
     from aidledger.persistence.migrations import apply_migrations
 
     async with open_services(settings) as context:
-        return await apply_migrations(context.database, quiet=quiet)
+        return await apply_migrations(context.database, context.migrations_path,
+                                      quiet=quiet)
 
 
 def _command_migrate(settings: Settings, _: argparse.Namespace) -> int:
@@ -99,7 +100,7 @@ def _command_demo(settings: Settings, _: argparse.Namespace) -> int:
 
 def _command_verify(settings: Settings, arguments: argparse.Namespace) -> int:
     from aidledger.bootstrap import open_services
-    from aidledger.persistence.tables import Fund
+    from aidledger.persistence.funds import fund_codes
     from aidledger.services.verification import first_altered_reply, verify_fund
 
     checkpoint_lines = None
@@ -116,8 +117,8 @@ def _command_verify(settings: Settings, arguments: argparse.Namespace) -> int:
         async with open_services(settings) as context:
             if checkpoint_lines is not None:
                 failed += await _check_checkpoints(context, checkpoint_lines)
-            codes = [arguments.fund] if arguments.fund else [
-                row["code"] for row in await Fund.select(Fund.code).order_by(Fund.code).run()]
+            codes = ([arguments.fund] if arguments.fund
+                     else await fund_codes(context.database))
             for code in codes:
                 # One damaged fund must not keep the others from being checked.
                 try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from aidledger.domain.ledger import AccountCode
-from aidledger.persistence.tables import Fund
+from aidledger.persistence.funds import any_fund
 from aidledger.services import credits, funds, grants, ledger, loans, people, products, users
 from aidledger.services.context import Actor, Role, ServiceContext
 
@@ -24,7 +24,7 @@ class DemoLogin:
 
 async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
     """Loads the demo into an empty database; None when a fund already exists."""
-    if await Fund.count().run() > 0:
+    if await any_fund(context.database):
         return None
     logins = [DemoLogin("demo-admin", "admin", secrets.token_urlsafe(12)),
               DemoLogin("demo-approver", "admin", secrets.token_urlsafe(12)),

@@ -1,15 +1,16 @@
-"""Piccolo's configuration module (PICCOLO_CONF=aidledger.piccolo_conf).
+"""Piccolo's configuration module, read by its migration runner only.
 
-Piccolo's migration machinery finds the engine here; the service gets the very same
-engine through `aidledger.persistence.database.connect`, so there is one engine per
-process. Building an engine object opens no connection.
+The service queries through `persistence.database.Database`, whose engine is built from
+`Settings`. Piccolo's runner and the migration files find an engine here instead, so
+`persistence.migrations.apply_migrations` puts the engine of the database it migrates
+into `DB` for the length of the run. Nothing here reads the environment.
 """
 
+from typing import Any
+
 from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
 
-from aidledger.persistence.engines import engine_for_url
-from aidledger.settings import load_settings
-
-DB = engine_for_url(load_settings().database_url)
+DB: Engine[Any] | None = None
 
 APP_REGISTRY = AppRegistry(apps=["aidledger.persistence.piccolo_app"])

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-import aidledger.api.schemas
+import aidledger.contract
 from aidledger.api.app import create_app
 from tests.api.test_grants import _person, _program
 from tests.api.test_loans import DISBURSED, _day
@@ -21,9 +21,9 @@ from tests.support import Api, today, unique
 
 SCHEMA = create_app().openapi_schema.to_schema()
 STRUCTS = {name: value
-           for module in pkgutil.iter_modules(aidledger.api.schemas.__path__)
+           for module in pkgutil.iter_modules(aidledger.contract.__path__)
            for name, value in vars(importlib.import_module(
-               f"aidledger.api.schemas.{module.name}")).items()
+               f"aidledger.contract.{module.name}")).items()
            if isinstance(value, type) and issubclass(value, msgspec.Struct)}
 DOCUMENTED = {(method, path) for path, item in SCHEMA["paths"].items() for method in item}
 

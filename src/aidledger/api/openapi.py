@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.openapi.datastructures import ResponseSpec
 
-from aidledger.api.schemas.common import Problem
+from aidledger.contract.common import Problem
 
 _MEANING = {
     400: "Malformed input (the field is named in `errors`)",

@@ -8,7 +8,6 @@ which the services take row locks (`lock_clause`) on what they change.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -17,15 +16,12 @@ from functools import lru_cache
 from typing import Any
 
 import asyncpg
-from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
 from aidledger.domain.errors import Conflict, DomainError, FieldError, RuleViolation
-
-PICCOLO_CONF = "aidledger.piccolo_conf"
-
+from aidledger.persistence.engines import engine_for_url
 
 POOL_SIZE = 20
 
@@ -198,10 +194,7 @@ class Database:
         await self.fetch(sql, *args)
 
 
-def connect() -> Database:
-    """The process's database, configured from AIDLEDGER_DATABASE_URL via piccolo_conf."""
-    os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF)
-    engine = engine_finder()
-    if not isinstance(engine, PostgresEngine | SQLiteEngine):
-        raise RuntimeError(f"Piccolo found no engine in {os.environ['PICCOLO_CONF']}")
-    return Database(engine)
+def connect(database_url: str) -> Database:
+    """A database of its own (engine, and on PostgreSQL a pool once started) for the URL
+    the settings name; several in one process do not share anything."""
+    return Database(engine_for_url(database_url))

@@ -1,12 +1,7 @@
-"""Piccolo app: its tables and the reviewed migrations in the top-level migrations/ folder."""
+"""Piccolo app: the reviewed migrations. Its folder is set from `Settings` by
+`persistence.migrations` before each run; the schema is the migrations' own SQL."""
 
 from piccolo.conf.apps import AppConfig
 
-from aidledger.persistence.tables import TABLES
-from aidledger.settings import load_settings
-
-APP_CONFIG = AppConfig(
-    app_name="aidledger",
-    migrations_folder_path=str(load_settings().migrations_path),
-    table_classes=list(TABLES),
-)
+APP_CONFIG = AppConfig(app_name="aidledger", migrations_folder_path="migrations",
+                       table_classes=[])

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -72,6 +73,7 @@ class ServiceContext:
     policies: PolicySet
     checkpoint_signer: CheckpointSigner
     reply_seal_key: bytes  # seals stored idempotent replies (services/idempotency.py)
+    migrations_path: Path  # the reviewed migrations the schema must be current with
     # A fund's id, code and currency never change and funds are never deleted, so every
     # process may remember them: it saves a query on each posting.
     known_funds: dict[str, FundRef] = field(default_factory=dict)

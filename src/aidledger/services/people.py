@@ -7,15 +7,15 @@ import hashlib
 import hmac
 import re
 import uuid
-from datetime import date
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
 from aidledger.domain.dates import parse_date, timestamp
 from aidledger.domain.errors import Conflict, FieldError, InvalidInput, NotFound, RuleViolation
+from aidledger.persistence import people as store
 from aidledger.persistence.database import StorageConflict
-from aidledger.persistence.tables import Person
+from aidledger.persistence.people import PersonRecord
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.validation import require_text
@@ -42,16 +42,16 @@ def _document_key_hash(key: str, document: str) -> str:
     return hmac.new(key.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 
 
-def person_document(row: dict[str, Any]) -> dict[str, Any]:
-    born: date | None = row["date_of_birth"]
+def person_document(person: PersonRecord) -> dict[str, Any]:
+    born = person.date_of_birth
     return {
-        "id": row["id"],
-        "full_name": row["full_name"],
-        "preferred_language": row["preferred_language"],
-        "phone": row["phone"],
+        "id": person.id,
+        "full_name": person.full_name,
+        "preferred_language": person.preferred_language,
+        "phone": person.phone,
         "date_of_birth": born.isoformat() if born else None,
-        "id_document_last4": row["id_document_hint"],
-        "created_at": timestamp(row["created_at"]),
+        "id_document_last4": person.id_document_hint,
+        "created_at": timestamp(person.created_at),
     }
 
 
@@ -74,27 +74,25 @@ async def create_person(
         cleaned = require_text(id_document, "id_document", max_length=64)
         document_hash = _document_key_hash(context.secrets.document_key, cleaned)
         hint = cleaned[-4:]
-        existing = await Person.select(Person.id).where(
-            Person.id_document_hash == document_hash).first().run()
+        existing = await store.person_with_document(context.database, document_hash)
         if existing is not None:
-            raise _duplicate(existing["id"])
-    person = Person(
+            raise _duplicate(existing)
+    person = PersonRecord(
         id=str(uuid.uuid4()), full_name=full_name, preferred_language=language, phone=phone,
         id_document_hash=document_hash, id_document_hint=hint, date_of_birth=born,
         created_at=context.clock.now(), created_by=actor.username,
     )
-    document = person_document(person.to_dict())
+    document = person_document(person)
     try:
         async with context.database.write():
-            await Person.insert(person).run()
+            await store.insert_person(context.database, person)
             await record_event(context.database, context.clock, actor, "person.created",
                                ("person", person.id), after=document)
     except StorageConflict as conflict:
         if conflict.kind == "unique" and document_hash is not None:
-            existing = await Person.select(Person.id).where(
-                Person.id_document_hash == document_hash).first().run()
+            existing = await store.person_with_document(context.database, document_hash)
             if existing is not None:
-                raise _duplicate(existing["id"]) from conflict
+                raise _duplicate(existing) from conflict
         raise
     return document
 
@@ -111,7 +109,7 @@ async def get_person(context: ServiceContext, actor: Actor, person_id: str) -> d
     # A borrower asking for anyone else learns nothing, not even that the person exists.
     if actor.role is Role.BORROWER and actor.person_id != person_id:
         raise NotFound(f"No person {person_id!r}.")
-    row = await Person.select().where(Person.id == person_id).first().run()
+    row = await store.find_person(context.database, person_id)
     if row is None:
         raise NotFound(f"No person {person_id!r}.")
     return person_document(row)

@@ -14,7 +14,7 @@ async def readiness(context: ServiceContext) -> str | None:
     """None when ready, else what is wrong."""
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-            pending = await pending_migrations(context.database)
+            pending = await pending_migrations(context.database, context.migrations_path)
     except TimeoutError:
         return "the database did not answer in time"
     except Exception as error:  # a probe answers 503 whatever the driver raised

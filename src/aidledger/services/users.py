@@ -20,7 +20,8 @@ from aidledger.domain.errors import (
     Unauthenticated,
 )
 from aidledger.persistence import users as logins
-from aidledger.persistence.tables import AppUser, Person
+from aidledger.persistence.people import find_person
+from aidledger.persistence.users import Login
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.tokens import issue_token
@@ -41,8 +42,8 @@ def _unknown_user_hash() -> str:
     return _hasher.hash("no such user: this hash never matches a real password")
 
 
-def user_document(row: dict[str, Any]) -> dict[str, Any]:
-    return {"username": row["username"], "role": row["role"], "person_id": row["person_id"]}
+def user_document(login: Login) -> dict[str, Any]:
+    return {"username": login.username, "role": login.role, "person_id": login.person_id}
 
 
 async def create_user(
@@ -57,35 +58,33 @@ async def create_user(
     user_role = Role(role)
     if user_role is Role.BORROWER and person_id is None:
         raise RuleViolation.field("person_id", "a borrower user must name the person it is")
-    if person_id is not None:
-        exists = await Person.exists().where(Person.id == person_id).run()
-        if not exists:
-            raise RuleViolation.field("person_id", f"no person {person_id!r}")
-    user = AppUser(
-        id=str(uuid.uuid4()), username=username, password_hash=_hasher.hash(password),
-        role=user_role.value, person_id=person_id, created_at=context.clock.now(),
-        created_by=actor if isinstance(actor, str) else actor.username,
-    )
-    document = user_document(user.to_dict())
+    if person_id is not None and await find_person(context.database, person_id) is None:
+        raise RuleViolation.field("person_id", f"no person {person_id!r}")
+    login = Login(username=username, password_hash=_hasher.hash(password),
+                  role=user_role.value, person_id=person_id, disabled_at=None)
+    document = user_document(login)
     with taken_means_conflict("username", f"The username {username!r} is taken."):
         async with context.database.write():
-            await AppUser.insert(user).run()
+            await logins.insert_login(
+                context.database, id=str(uuid.uuid4()), login=login,
+                created_at=context.clock.now(),
+                created_by=actor if isinstance(actor, str) else actor.username)
             await record_event(context.database, context.clock, actor, "user.created",
                                ("user", username), after=document)
     return document
 
 
 async def log_in(context: ServiceContext, *, username: str, password: str) -> dict[str, Any]:
-    row = await AppUser.select().where(AppUser.username == username).first().run()
+    row = await logins.find_login(context.database, username)
     try:
-        _hasher.verify(row["password_hash"] if row else _unknown_user_hash(), password)
+        _hasher.verify(row.password_hash if row else _unknown_user_hash(), password)
     except (VerificationError, InvalidHashError):
         raise Unauthenticated("Wrong username or password.") from None
     if row is None:
         raise Unauthenticated("Wrong username or password.")
-    if row["disabled_at"] is not None:
+    if row.disabled_at is not None:
         raise Unauthenticated("This login has been disabled; ask a fund administrator.")
-    actor = Actor(username=row["username"], role=Role(row["role"]), person_id=row["person_id"])
+    actor = Actor(username=row.username, role=Role(row.role), person_id=row.person_id)
     token = issue_token(context.secrets.jwt_secret, actor, context.clock.now(),
                         context.token_lifetime_seconds)
     return {"access_token": token, "token_type": "bearer",
@@ -113,7 +112,7 @@ async def deactivate_user(context: ServiceContext, actor: Actor | str,
         raise Conflict("An administrator cannot disable their own login; ask another one.",
                        [FieldError("username", "is the caller's own login")])
     async with context.database.write():
-        row = await AppUser.select().where(AppUser.username == username).first().run()
+        row = await logins.find_login(context.database, username)
         if row is None:
             raise NotFound(f"No user {username!r}.")
         at = context.clock.now()

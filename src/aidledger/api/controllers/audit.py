@@ -11,7 +11,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 from aidledger.api.auth import ADMIN_OR_AUDITOR
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import Context
-from aidledger.api.schemas.audit import (
+from aidledger.contract.audit import (
     AuditEventPage,
     CheckpointCheckOut,
     CheckpointIn,

@@ -10,7 +10,7 @@ from litestar.params import JSONBody
 from aidledger.api.auth import ANY_ROLE
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import Caller, Context
-from aidledger.api.schemas.users import MeOut, TokenOut, TokenRequest
+from aidledger.contract.users import MeOut, TokenOut, TokenRequest
 from aidledger.services import users
 
 

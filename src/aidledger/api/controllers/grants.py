@@ -17,7 +17,7 @@ from aidledger.api.parameters import (
     IdempotencyKeyHeader,
     MoneyMovingKeyHeader,
 )
-from aidledger.api.schemas.grants import (
+from aidledger.contract.grants import (
     GrantApplication,
     GrantOut,
     GrantPaymentRequest,
@@ -25,7 +25,7 @@ from aidledger.api.schemas.grants import (
     GrantProgramList,
     GrantProgramOut,
 )
-from aidledger.api.schemas.loans import ApprovalNote, Reason
+from aidledger.contract.loans import ApprovalNote, Reason
 from aidledger.services import grants
 from aidledger.services.pagination import DEFAULT_LIMIT
 

@@ -8,7 +8,7 @@ from litestar import Response, get
 
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import Context
-from aidledger.api.schemas.common import StatusOut
+from aidledger.contract.common import StatusOut
 from aidledger.services.readiness import readiness
 
 

@@ -16,7 +16,7 @@ from aidledger.api.parameters import (
     Context,
     MoneyMovingKeyHeader,
 )
-from aidledger.api.schemas.ledger import (
+from aidledger.contract.ledger import (
     JournalEntryCreate,
     JournalEntryOut,
     JournalPage,

@@ -18,7 +18,7 @@ from aidledger.api.parameters import (
     IdempotencyKeyHeader,
     MoneyMovingKeyHeader,
 )
-from aidledger.api.schemas.loans import (
+from aidledger.contract.loans import (
     ApprovalNote,
     DisbursementRequest,
     LoanApplication,

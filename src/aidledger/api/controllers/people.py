@@ -11,7 +11,7 @@ from aidledger.api.auth import ADMIN, ANY_ROLE
 from aidledger.api.idempotency import idempotency_claim, stored_response
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import AuthenticatedRequest, Caller, Context, IdempotencyKeyHeader
-from aidledger.api.schemas.people import (
+from aidledger.contract.people import (
     CompletionRecorded,
     CourseCompletionCreate,
     CreditsOut,

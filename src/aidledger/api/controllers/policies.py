@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody
 from aidledger.api.auth import ADMIN, ADMIN_OR_AUDITOR, ANY_ROLE
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import Context
-from aidledger.api.schemas.policies import (
+from aidledger.contract.policies import (
     CourseList,
     DecisionOut,
     PolicyEvaluation,

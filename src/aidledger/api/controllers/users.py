@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody
 from aidledger.api.auth import ADMIN
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import Caller, Context
-from aidledger.api.schemas.users import DisabledUserOut, UserCreate, UserOut
+from aidledger.contract.users import DisabledUserOut, UserCreate, UserOut
 from aidledger.services import users
 
 

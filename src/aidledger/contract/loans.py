@@ -6,9 +6,9 @@ from typing import Literal
 
 from msgspec import Struct
 
-from aidledger.api.schemas.common import Amount, Request, SmallCount, Text
-from aidledger.api.schemas.ledger import JournalEntryOut
-from aidledger.api.schemas.policies import DecisionOut
+from aidledger.contract.common import Amount, Request, SmallCount, Text
+from aidledger.contract.ledger import JournalEntryOut
+from aidledger.contract.policies import DecisionOut
 
 PeriodUnitName = Literal["day", "week", "month"]
 DayCountName = Literal["30/360", "actual/365", "actual/364", "actual/360", "actual/actual"]

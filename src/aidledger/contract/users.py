@@ -6,7 +6,7 @@ from typing import Literal
 
 from msgspec import Struct
 
-from aidledger.api.schemas.common import Request, RoleName, Text
+from aidledger.contract.common import Request, RoleName, Text
 
 
 class TokenRequest(Request):

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from msgspec import Struct
 
-from aidledger.api.schemas.common import Request, Text
+from aidledger.contract.common import Request, Text
 
 
 class PolicyEvaluation(Request):

@@ -6,7 +6,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from aidledger.api.schemas.common import Text
+from aidledger.contract.common import Text
 
 
 class ChainHeadOut(Struct):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from aidledger.api.schemas.common import AccountTypeName, Amount, Request, Text
+from aidledger.contract.common import AccountTypeName, Amount, Request, Text
 from aidledger.domain.ledger import MAX_LINES
 
 

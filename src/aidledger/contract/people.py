@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from aidledger.api.schemas.common import Request, Text
-from aidledger.api.schemas.policies import DecisionOut
+from aidledger.contract.common import Request, Text
+from aidledger.contract.policies import DecisionOut
 
 
 class PersonCreate(Request):

@@ -6,9 +6,9 @@ from typing import Literal
 
 from msgspec import Struct
 
-from aidledger.api.schemas.common import Amount, Request, Text
-from aidledger.api.schemas.loans import ApprovalOut
-from aidledger.api.schemas.policies import DecisionOut
+from aidledger.contract.common import Amount, Request, Text
+from aidledger.contract.loans import ApprovalOut
+from aidledger.contract.policies import DecisionOut
 
 GrantCategory = Literal["medical", "funeral", "housing", "food", "education", "other"]
 
