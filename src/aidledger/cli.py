@@ -12,6 +12,7 @@ from aidledger.domain.errors import DomainError
 from aidledger.settings import ConfigurationError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from aidledger.contract.users import DisabledUserOut, UserOut
     from aidledger.services.context import ServiceContext
 
 
@@ -51,7 +52,7 @@ def _command_users_create(settings: Settings, arguments: argparse.Namespace) -> 
         return 2
     password = sys.stdin.readline().rstrip("\r\n")
 
-    async def create() -> dict[str, object]:
+    async def create() -> UserOut:
         await _migrate(settings, quiet=True)
         async with open_services(settings) as context:
             return await create_user(context, "cli", username=arguments.username,
@@ -59,7 +60,7 @@ def _command_users_create(settings: Settings, arguments: argparse.Namespace) -> 
                                      person_id=arguments.person)
 
     user = asyncio.run(create())
-    print(f"created {user['role']} user {user['username']}")
+    print(f"created {user.role} user {user.username}")
     return 0
 
 
@@ -67,12 +68,12 @@ def _command_users_disable(settings: Settings, arguments: argparse.Namespace) ->
     from aidledger.bootstrap import open_services
     from aidledger.services.users import deactivate_user
 
-    async def disable() -> dict[str, object]:
+    async def disable() -> DisabledUserOut:
         async with open_services(settings) as context:
             return await deactivate_user(context, "cli", arguments.username)
 
     user = asyncio.run(disable())
-    print(f"disabled {user['role']} user {user['username']} at {user['disabled_at']}; "
+    print(f"disabled {user.role} user {user.username} at {user.disabled_at}; "
           "its tokens are refused from now on")
     return 0
 
@@ -130,14 +131,14 @@ def _command_verify(settings: Settings, arguments: argparse.Namespace) -> int:
                     print(f"FAIL fund {code}: could not be read: {type(error).__name__}: "
                           f"{error}")
                     continue
-                if not result["ok"]:
+                bad = result.first_bad
+                if bad is not None:
                     failed += 1
-                    bad = result["first_bad"]
-                    print(f"FAIL fund {code}: entry seq {bad['seq']} id {bad['entry_id']}: "
-                          f"{bad['reason']}")
+                    print(f"FAIL fund {code}: entry seq {bad.seq} id {bad.entry_id}: "
+                          f"{bad.reason}")
                     continue
-                print(f"ok   fund {code}: {result['entries_checked']} entries, head "
-                      f"{result['head']['hash']}")
+                print(f"ok   fund {code}: {result.entries_checked} entries, head "
+                      f"{result.head.hash}")
             if not arguments.fund:
                 altered = await first_altered_reply(context)
                 if altered is not None:
@@ -167,9 +168,9 @@ async def _check_checkpoints(context: ServiceContext, lines: list[str]) -> int:
         except (ValueError, DomainError) as error:
             print(f"FAIL checkpoint on line {number}: not a checkpoint: {error}")
             return 1
-        if not result["ok"]:
+        if not result.ok:
             print(f"FAIL checkpoint on line {number} (fund {document['fund']} seq "
-                  f"{document['seq']}): {result['reason']}")
+                  f"{document['seq']}): {result.reason}")
             return 1
         print(f"ok   checkpoint on line {number}: fund {document['fund']} seq "
               f"{document['seq']} still holds")
@@ -179,12 +180,16 @@ async def _check_checkpoints(context: ServiceContext, lines: list[str]) -> int:
 def _command_checkpoint(settings: Settings, arguments: argparse.Namespace) -> int:
     import json
 
+    import msgspec
+
     from aidledger.bootstrap import open_services
     from aidledger.services.checkpoints import take_checkpoint
 
     async def take() -> dict[str, object]:
         async with open_services(settings) as context:
-            return await take_checkpoint(context, arguments.fund)
+            checkpoint: dict[str, object] = msgspec.to_builtins(
+                await take_checkpoint(context, arguments.fund))
+            return checkpoint
 
     # One line of JSON: append it to a file kept away from the database.
     print(json.dumps(asyncio.run(take()), sort_keys=True))

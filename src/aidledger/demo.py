@@ -64,7 +64,7 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
                                             (0, "avoiding-debt-traps", 30, 78),
                                             (1, "remittances-and-savings", 20, 91)):
         await credits.record_completion(
-            context, admin, created[member]["id"], None, course_code=course,
+            context, admin, created[member].id, None, course_code=course,
             completed_on_text=(today - timedelta(days=days_ago)).isoformat(), score=score)
     approver = Actor("demo-approver", Role.ADMIN, None)
     await products.create_product(context, admin, {
@@ -75,7 +75,7 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
         "min_amount": "1000.00", "max_amount": "20000.00",
         "late_penalty": {"amount": "50.00", "after_days": 7}})
     applied = json.loads((await loans.apply(
-        context, admin, None, person_id=created[0]["id"], product_code="market-stall",
+        context, admin, None, person_id=created[0].id, product_code="market-stall",
         amount="6000.00", installments=6, purpose="Sewing machine and fabric for alterations",
         applied_on=(today - timedelta(days=50)).isoformat())).body)
     await loans.approve(context, approver, applied["id"], None, "Visited the workshop")
@@ -88,7 +88,7 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
         fund_reference=FUND_CODE, category="medical", max_per_person="8000.00",
         budget="60000.00", eligibility_policy=None)
     grant = json.loads((await grants.apply(
-        context, admin, None, person_id=created[3]["id"], program_code="medical-emergency",
+        context, admin, None, person_id=created[3].id, program_code="medical-emergency",
         amount="3500.00", reason="Deposit for appendix surgery, Queen Mary Hospital")).body)
     await grants.approve(context, approver, grant["id"], None, None)
     await grants.pay(context, admin, grant["id"], None, date_text=today.isoformat(),
@@ -97,5 +97,5 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
     borrower = DemoLogin("demo-borrower", "borrower", secrets.token_urlsafe(12))
     await users.create_user(context, "demo", username=borrower.username,
                             password=borrower.password, role=borrower.role,
-                            person_id=created[0]["id"])
+                            person_id=created[0].id)
     return [*logins, borrower]

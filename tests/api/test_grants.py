@@ -209,3 +209,56 @@ def test_a_loan_decision_sees_the_grants_received(api: Api, tmp_path: Any) -> No
     assert (reason["rule"], reason["passed"]) == ("no-recent-grant", False)
     assert reason["detail"] == "applicant.grants_received_last_365_days = 1200.00 HKD"
     assert loan["status"] == "rejected"
+
+
+def test_the_cap_window_is_the_policys_parameter(api: Api, tmp_path: Any) -> None:
+    """The per-person cap counts grants over the programme policy's cap_window_days, at
+    application (the decision) and again at approval."""
+    import dataclasses
+    import shutil
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    from aidledger.rules.loader import load_policies
+    from tests.support import ClockAt
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "policies", tmp_path / "policies")
+    policy = tmp_path / "policies" / "grant-eligibility.yaml"
+    policy.write_text(policy.read_text().replace("cap_window_days: 365", "cap_window_days: 30"))
+    short_window = load_policies(tmp_path / "policies")
+    fund = api.new_fund(contribution="20000.00")
+    program = _program(api, fund, budget=None)  # cap 5000.00 per person
+    person = _person(api)
+    state = api.client.app.state
+    original = state.context
+    forty_days_ago = datetime.now(UTC) - timedelta(days=40)
+    state.context = dataclasses.replace(original, clock=ClockAt(forty_days_ago))
+    try:
+        earlier = _apply(api, person, program, amount="3000.00").json()
+        approved = api.post(f"/api/grants/{earlier['id']}/approvals", {}, key=None,
+                            role="admin2")
+        assert approved.json()["status"] == "approved", approved.text
+    finally:
+        state.context = original
+
+    # The shipped policy looks back 365 days: 3000 + 3000 is over the cap of 5000.
+    refused = _apply(api, person, program, amount="3000.00").json()
+    assert refused["status"] == "rejected"
+    failing = [reason["rule"] for reason in refused["decision"]["reasons"]
+               if not reason["passed"]]
+    assert failing == ["within-per-person-cap"]
+
+    # A 30-day window no longer sees the grant of 40 days ago, when deciding or approving.
+    state.context = dataclasses.replace(original, policies=short_window)
+    try:
+        within = _apply(api, person, program, amount="3000.00").json()
+        assert within["status"] == "pending_approval", within
+        cap_reason = next(reason for reason in within["decision"]["reasons"]
+                          if reason["rule"] == "within-per-person-cap")
+        assert "applicant.grants_received_last_365_days = 0.00 HKD" in cap_reason["detail"]
+        approved = api.post(f"/api/grants/{within['id']}/approvals", {}, key=None,
+                            role="admin2")
+        assert approved.json()["status"] == "approved", approved.text
+    finally:
+        state.context = original

@@ -6,6 +6,7 @@ import importlib
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from aidledger.persistence.database import connect
 from aidledger.persistence.engines import engine_for_url
@@ -23,11 +24,11 @@ def test_importing_the_package_reads_no_database_url() -> None:
     assert result.stdout.split() == ["None", "None"]
 
 
-def test_each_database_has_an_engine_of_its_own() -> None:
-    first = connect("sqlite:////tmp/aidledger-seam-a.sqlite")
-    second = connect("sqlite:////tmp/aidledger-seam-b.sqlite")
+def test_each_database_has_an_engine_of_its_own(tmp_path: Path) -> None:
+    first = connect(f"sqlite:///{tmp_path}/a.sqlite")
+    second = connect(f"sqlite:///{tmp_path}/b.sqlite")
     assert first.engine is not second.engine
-    assert first.engine.connection_kwargs["database"] == "/tmp/aidledger-seam-a.sqlite"
+    assert first.engine.connection_kwargs["database"] == f"{tmp_path}/a.sqlite"
     assert engine_for_url("sqlite:///x.sqlite").connection_kwargs["database"] == "x.sqlite"
 
 

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from aidledger.domain.ledger import AccountCode
 from aidledger.domain.products import LatePenalty
 from aidledger.domain.schedule import InterestMethod
 from aidledger.domain.states import Lifecycle, Move
@@ -73,15 +74,28 @@ class Received:
 
 @dataclass(frozen=True, slots=True)
 class Allocation:
+    """Where one repayment went. A recovery is money received on a written-off loan: all
+    of it is income, none of it is allocated to the schedule."""
+
     penalties: int = 0
     fees: int = 0
     interest: int = 0
     principal: int = 0
     overpayment: int = 0
+    recovery: int = 0
 
     @property
     def total(self) -> int:
-        return self.penalties + self.fees + self.interest + self.principal + self.overpayment
+        return (self.penalties + self.fees + self.interest + self.principal
+                + self.overpayment + self.recovery)
+
+    def credits(self) -> tuple[tuple[AccountCode, int], ...]:
+        """The accounts the repayment credits (the debit is cash), zeros included."""
+        return ((AccountCode.LOANS_RECEIVABLE, self.principal),
+                (AccountCode.INTEREST_INCOME, self.interest),
+                (AccountCode.FEE_AND_PENALTY_INCOME, self.penalties + self.fees),
+                (AccountCode.BORROWER_OVERPAYMENTS, self.overpayment),
+                (AccountCode.RECOVERIES, self.recovery))
 
 
 @dataclass(slots=True)
@@ -227,7 +241,7 @@ class LoanBook:
         left = payment.amount
         penalties = interest = principal = 0
         for item in progress:
-            for part in ("penalty", "interest", "principal"):
+            for part in ALLOCATION_ORDER:
                 owed = getattr(item, f"owed_{part}")
                 taken = min(owed, left)
                 if taken:
@@ -259,6 +273,11 @@ class LoanBook:
         return Allocation(penalties=payoff.penalties, interest=payoff.interest,
                           principal=payoff.principal,
                           overpayment=payment.amount - payoff.total)
+
+
+# Within each instalment, oldest first, a repayment pays these in this order (Fineract's
+# standard strategy; fees sit with penalties, none are charged per instalment yet).
+ALLOCATION_ORDER = ("penalty", "interest", "principal")
 
 
 def _installment(item: _Progress, as_of: date) -> InstallmentPosition:

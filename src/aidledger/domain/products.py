@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from aidledger.domain.errors import FieldError, RuleViolation
-from aidledger.domain.money import format_minor, money_text
+from aidledger.domain.money import format_minor, money_text, parse_amount, parse_rate_percent
 from aidledger.domain.schedule import (
     Amortization,
     DayCount,
@@ -15,6 +15,7 @@ from aidledger.domain.schedule import (
     InterestMethod,
     InterestPeriod,
     LoanTerms,
+    PeriodUnit,
     terms_errors,
 )
 
@@ -125,3 +126,42 @@ def product_document(product: LoanProduct) -> dict[str, Any]:
             "after_days": product.late_penalty.after_days},
         "eligibility_policy": product.eligibility_policy,
     }
+
+
+def parse_product(document: dict[str, Any], fund_code: str, currency: str) -> LoanProduct:
+    """A product from its document (a request, or the stored copy): amounts are decimal
+    strings of the fund's currency, the rate a percent string."""
+    def amount(field: str, value: Any) -> int:
+        return parse_amount(value, currency, field)
+
+    installments = document["installments"]
+    penalty = document.get("late_penalty")
+    multiple = document.get("installment_multiple_of")
+    return LoanProduct(
+        code=document["code"], name=document["name"], fund=fund_code, currency=currency,
+        interest_method=InterestMethod(document["interest_method"]),
+        amortization=Amortization(document["amortization"]),
+        interest_period=InterestPeriod(document.get("interest_period") or "same_as_repayment"),
+        annual_rate_percent=parse_rate_percent(document["annual_rate_percent"],
+                                                     "annual_rate_percent"),
+        repayment_every=Frequency(document["repayment_every"]["count"],
+                                  PeriodUnit(document["repayment_every"]["unit"])),
+        installments=installments,
+        # Absent means "the default number"; an explicit 0 must reach validation as 0.
+        min_installments=_given(document.get("min_installments"), installments),
+        max_installments=_given(document.get("max_installments"), installments),
+        day_count=DayCount(document.get("day_count") or "actual/365"),
+        installment_multiple_of=None if multiple is None else amount(
+            "installment_multiple_of", multiple),
+        grace_on_principal=document.get("grace_on_principal") or 0,
+        grace_on_interest_payment=document.get("grace_on_interest_payment") or 0,
+        min_amount=amount("min_amount", document["min_amount"]),
+        max_amount=amount("max_amount", document["max_amount"]),
+        late_penalty=None if penalty is None else LatePenalty(
+            amount("late_penalty.amount", penalty["amount"]), penalty["after_days"]),
+        eligibility_policy=document.get("eligibility_policy"),
+    )
+
+
+def _given(value: Any, default: int) -> int:
+    return default if value is None else int(value)

@@ -16,7 +16,9 @@ from typing import Any
 from aidledger.domain.ledger import AccountCode, Entry, Line, Source
 from aidledger.persistence import replies
 from aidledger.persistence.database import Database
+from aidledger.persistence.funds import AccountRecord, accounts_of
 from aidledger.persistence.replies import Reply
+from aidledger.persistence.rows import record
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,31 +245,44 @@ async def entries_by_seq(database: Database, fund_id: str, first_seq: int,
 
 
 async def balances_as_of(database: Database, fund_id: str,
-                         as_of: date | None) -> list[dict[str, Any]]:
+                         as_of: date | None) -> list[AccountRecord]:
     """Every account of the fund with its debit-minus-credit balance at the end of `as_of`.
 
     The running balance minus the day totals after `as_of`: the work grows with the days
     after that date, not with the history before it."""
     if as_of is None:
-        return await database.fetch(
-            "SELECT code, name, type, balance FROM account WHERE fund_id = {} ORDER BY code",
-            fund_id,
-        )
-    return await database.fetch(
+        return await accounts_of(database, fund_id)
+    rows = await database.fetch(
         "SELECT a.code, a.name, a.type, a.balance - CAST(coalesce(("
         "SELECT sum(d.debit - d.credit) FROM account_day AS d "
         "WHERE d.account_id = a.id AND d.day > {}), 0) AS BIGINT) AS balance "
         "FROM account AS a WHERE a.fund_id = {} ORDER BY a.code",
         as_of, fund_id,
     )
+    return [record(AccountRecord, row) for row in rows]
 
 
-async def recomputed_balances(database: Database, fund_id: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class RecomputedBalance:
+    code: str
+    balance: int  # as stored (a damaged database may hold something else: verify says so)
+    from_lines: int
+
+
+async def recomputed_balances(database: Database, fund_id: str) -> list[RecomputedBalance]:
     """Each account's stored running balance beside the sum of its lines."""
-    return await database.fetch(
+    rows = await database.fetch(
         "SELECT a.code, a.balance, CAST(coalesce((SELECT sum(l.debit - l.credit) "
         "FROM journal_line AS l WHERE l.account_id = a.id), 0) AS BIGINT) AS from_lines "
         "FROM account AS a "
         "WHERE a.fund_id = {} ORDER BY a.code",
         fund_id,
     )
+    return [record(RecomputedBalance, row) for row in rows]
+
+
+async def insert_contribution(database: Database, contribution_id: str, fund_id: str,
+                              donor: str, amount: int, entry_id: str) -> None:
+    await database.execute(
+        "INSERT INTO contribution (id, fund_id, donor, amount, entry_id) "
+        "VALUES ({}, {}, {}, {}, {})", contribution_id, fund_id, donor, amount, entry_id)

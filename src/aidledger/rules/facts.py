@@ -22,7 +22,8 @@ APPLICANT = {
     "loans_repaid": "int: loans repaid in full",
     "max_days_past_due_ever": "int: the longest any of their instalments was ever overdue",
     "grants_received_last_365_days": "int: minor units of grants approved or paid to them "
-                                     "in the last 365 days (in the programme, for grants)",
+                                     "in the last 365 days (for grants: in the programme, "
+                                     "over its policy's params.cap_window_days)",
 }
 APPLICATION = {
     "amount": "int: minor units asked for",

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aidledger.contract.loans import ApprovalOut
 from aidledger.domain.dates import timestamp
 from aidledger.domain.errors import Conflict, FieldError, Forbidden
 from aidledger.domain.money import money_text
+from aidledger.persistence import approvals as store
 from aidledger.persistence import journal
 from aidledger.persistence.database import Database
 from aidledger.rules.model import NoPolicyInForce
@@ -58,15 +60,9 @@ async def approve(context: ServiceContext, actor: Actor, subject: Approvable,
         raise Forbidden("Whoever recorded an application may not approve it.")
     database = context.database
     with taken_means_conflict("approver", f"{actor.username} has already approved this."):
-        await database.execute(
-            "INSERT INTO approval (subject_kind, subject_id, approver, at, note) "
-            "VALUES ({}, {}, {}, {}, {})",
-            subject.kind, subject.id, actor.username, context.clock.now(),
-            optional_text(note, "note"))
-    count = await database.fetch_one(
-        "SELECT count(*) AS approvals FROM approval WHERE subject_kind = {} AND subject_id = {}",
-        subject.kind, subject.id)
-    if count is None or count["approvals"] < subject.approvals_needed:
+        count = await store.insert_approval(database, subject.kind, subject.id, actor.username,
+                                            context.clock.now(), optional_text(note, "note"))
+    if count < subject.approvals_needed:
         return False
     await reserve(database, subject.fund_id, subject.currency, subject.amount)
     return True
@@ -81,28 +77,17 @@ async def reserve(database: Database, fund_id: str, currency: str, amount: int) 
             f"(cash less what approvals already reserved); this needs "
             f"{money_text(amount, currency)}.",
             [FieldError("amount", "more than the fund's available cash")])
-    await database.execute("UPDATE fund SET reserved = reserved + {} WHERE id = {}",
-                           amount, fund_id)
+    await store.change_reserved(database, fund_id, amount)
 
 
 async def release(database: Database, fund_id: str, amount: int) -> None:
     if amount:
-        await database.execute("UPDATE fund SET reserved = reserved - {} WHERE id = {}",
-                               amount, fund_id)
+        await store.change_reserved(database, fund_id, -amount)
 
 
 async def approvals_of(database: Database, kind: str,
-                       subject_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """The approvals of each subject, oldest first, for many subjects in one query."""
-    found: dict[str, list[dict[str, Any]]] = {subject_id: [] for subject_id in subject_ids}
-    if not subject_ids:
-        return found
-    rows = await database.fetch(
-        "SELECT subject_id, approver, at, note FROM approval WHERE subject_kind = {} AND "
-        f"subject_id IN ({', '.join('{}' for _ in subject_ids)}) ORDER BY at",
-        kind, *subject_ids)
-    for row in rows:
-        found[row["subject_id"]].append({"by": row["approver"],
-                                         "at": timestamp(row["at"]),
-                                         "note": row["note"]})
-    return found
+                       subject_ids: list[str]) -> dict[str, list[ApprovalOut]]:
+    """The approvals of each subject as the API shows them, oldest first, in one query."""
+    found = await store.approvals_of(database, kind, subject_ids)
+    return {subject_id: [ApprovalOut(by=item.approver, at=timestamp(item.at), note=item.note)
+                         for item in items] for subject_id, items in found.items()}

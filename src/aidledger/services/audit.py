@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from aidledger.persistence import audit
 from aidledger.persistence.database import Database
 from aidledger.services.context import Actor, Clock
 
@@ -21,16 +21,7 @@ async def record_event(
     fund_id: str | None = None,
 ) -> None:
     """Call inside the transaction that makes the change, so neither exists without the other."""
-    username = actor if isinstance(actor, str) else actor.username
-    await database.execute(
-        "INSERT INTO audit_event (at, actor, action, subject_kind, subject_id, fund_id, "
-        "before_state, after_state) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
-        clock.now(),
-        username,
-        action,
-        subject[0],
-        subject[1],
-        fund_id,
-        None if before is None else json.dumps(before, sort_keys=True, default=str),
-        None if after is None else json.dumps(after, sort_keys=True, default=str),
-    )
+    await audit.insert_event(database, at=clock.now(),
+                             actor=actor if isinstance(actor, str) else actor.username,
+                             action=action, subject=subject, fund_id=fund_id, before=before,
+                             after=after)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aidledger.contract.audit import CheckpointCheckOut, CheckpointOut
 from aidledger.domain.checkpoints import (
     HASH_PATTERN,
     Checkpoint,
@@ -17,12 +18,12 @@ from aidledger.services.funds import find_fund, fund_in_path
 from aidledger.services.verification import walk_chain
 
 
-def _document(checkpoint: Checkpoint, signature: str) -> dict[str, Any]:
-    return {"fund": checkpoint.fund, "seq": checkpoint.seq, "hash": checkpoint.hash,
-            "at": checkpoint.at, "key_id": checkpoint.key_id, "signature": signature}
+def _document(checkpoint: Checkpoint, signature: str) -> CheckpointOut:
+    return CheckpointOut(fund=checkpoint.fund, seq=checkpoint.seq, hash=checkpoint.hash,
+                         at=checkpoint.at, key_id=checkpoint.key_id, signature=signature)
 
 
-async def take_checkpoint(context: ServiceContext, fund_reference: str) -> dict[str, Any]:
+async def take_checkpoint(context: ServiceContext, fund_reference: str) -> CheckpointOut:
     fund = await fund_in_path(context, fund_reference)
     head = await journal.read_chain_head(context.database, fund.id)
     signer = context.checkpoint_signer
@@ -47,21 +48,23 @@ def read_checkpoint(document: dict[str, Any]) -> tuple[Checkpoint, str]:
 
 
 async def check_checkpoint(context: ServiceContext,
-                           document: dict[str, Any]) -> dict[str, Any]:
+                           document: dict[str, Any]) -> CheckpointCheckOut:
     """Good only if the service's key signed it and today's chain, recomputed from genesis
     up to the checkpoint's entry, still ends there with that hash."""
     checkpoint, signature = read_checkpoint(document)
     signer = context.checkpoint_signer
     if checkpoint.key_id != signer.key_id:
-        return {"ok": False, "reason": f"signed by key {checkpoint.key_id}, not by this "
-                                       f"service's key {signer.key_id}"}
+        return CheckpointCheckOut(ok=False, reason=f"signed by key {checkpoint.key_id}, not "
+                                                   f"by this service's key {signer.key_id}")
     if not signer.signature_is_good(checkpoint, signature):
-        return {"ok": False, "reason": "the signature does not match the checkpoint"}
+        return CheckpointCheckOut(ok=False,
+                                  reason="the signature does not match the checkpoint")
     fund = await find_fund(context, checkpoint.fund)
     if fund is None:
-        return {"ok": False, "reason": f"the fund {checkpoint.fund!r} no longer exists"}
-    return {"ok": (reason := await _chain_reason(context, fund.id, checkpoint)) is None,
-            "reason": reason}
+        return CheckpointCheckOut(ok=False,
+                                  reason=f"the fund {checkpoint.fund!r} no longer exists")
+    reason = await _chain_reason(context, fund.id, checkpoint)
+    return CheckpointCheckOut(ok=reason is None, reason=reason)
 
 
 async def _chain_reason(context: ServiceContext, fund_id: str,

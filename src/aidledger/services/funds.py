@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
+import msgspec
+
+from aidledger.contract.ledger import AccountList, AccountOut, FundList, FundOut
 from aidledger.domain import money
 from aidledger.domain.dates import timestamp
 from aidledger.domain.errors import NotFound, RuleViolation
@@ -22,19 +24,14 @@ from aidledger.services.pagination import (
 from aidledger.services.validation import require_code, require_text, taken_means_conflict
 
 
-def fund_document(fund: FundRecord) -> dict[str, Any]:
-    return {
-        "id": fund.id,
-        "code": fund.code,
-        "name": fund.name,
-        "currency": fund.currency,
-        "created_at": timestamp(fund.created_at),
-    }
+def fund_document(fund: FundRecord) -> FundOut:
+    return FundOut(id=fund.id, code=fund.code, name=fund.name, currency=fund.currency,
+                   created_at=timestamp(fund.created_at))
 
 
 async def create_fund(
     context: ServiceContext, actor: Actor, *, code: str, name: str, currency: str
-) -> dict[str, Any]:
+) -> FundOut:
     require_code(code, "code")
     name = require_text(name, "name")
     money.currency(currency, "currency")
@@ -49,7 +46,8 @@ async def create_fund(
                                            account.name, account.type.value, now)
             document = fund_document(fund)
             await record_event(context.database, context.clock, actor, "fund.created",
-                               ("fund", fund.id), after=document, fund_id=fund.id)
+                               ("fund", fund.id), after=msgspec.to_builtins(document),
+                               fund_id=fund.id)
             # Verification holds every account against the record of its creation.
             for account in DEFAULT_CHART:
                 await record_event(
@@ -88,7 +86,7 @@ async def fund_in_body(context: ServiceContext, reference: str, field: str) -> F
     return found
 
 
-async def get_fund(context: ServiceContext, reference: str) -> dict[str, Any]:
+async def get_fund(context: ServiceContext, reference: str) -> FundOut:
     fund = await fund_in_path(context, reference)
     row = await store.find_fund(context.database, fund.id)
     if row is None:
@@ -97,33 +95,31 @@ async def get_fund(context: ServiceContext, reference: str) -> dict[str, Any]:
 
 
 async def list_funds(context: ServiceContext, *, limit: int,
-                     cursor: str | None) -> dict[str, Any]:
+                     cursor: str | None) -> FundList:
     require_limit(limit)
     rows = await store.funds_after(context.database, decode_code_cursor(cursor), limit + 1)
     page, next_cursor = split_page(rows, limit, lambda row: encode_code_cursor(row.code))
-    return {"items": [fund_document(row) for row in page], "next_cursor": next_cursor}
+    return FundList(items=[fund_document(row) for row in page], next_cursor=next_cursor)
 
 
-def account_document(account: AccountRecord, currency: str) -> dict[str, Any]:
+def account_document(account: AccountRecord, currency: str) -> AccountOut:
     account_type = AccountType(account.type)
-    return {
-        "code": account.code,
-        "name": account.name,
-        "type": account_type.value,
-        "balance": money.format_minor(account_type.normal_balance(account.balance), currency),
-    }
+    return AccountOut(
+        code=account.code, name=account.name,
+        type=account_type.value,
+        balance=money.format_minor(account_type.normal_balance(account.balance), currency))
 
 
-async def list_accounts(context: ServiceContext, reference: str) -> dict[str, Any]:
+async def list_accounts(context: ServiceContext, reference: str) -> AccountList:
     fund = await fund_in_path(context, reference)
     rows = await store.accounts_of(context.database, fund.id)
-    return {"currency": fund.currency,
-            "items": [account_document(row, fund.currency) for row in rows]}
+    return AccountList(currency=fund.currency,
+                       items=[account_document(row, fund.currency) for row in rows])
 
 
 async def add_account(
     context: ServiceContext, actor: Actor, reference: str, *, code: str, name: str, type: str
-) -> dict[str, Any]:
+) -> AccountOut:
     fund = await fund_in_path(context, reference)
     require_code(code, "code")
     name = require_text(name, "name")

@@ -59,7 +59,10 @@ class StoredResponse:
     replayed: bool
 
 
-def response_body(document: dict[str, Any]) -> str:
+Document = dict[str, Any] | msgspec.Struct  # a response: its struct (or a plain document)
+
+
+def response_body(document: Document) -> str:
     return msgspec.json.encode(document).decode()
 
 
@@ -68,7 +71,7 @@ async def run_once(
     clock: Clock,
     claim: IdempotencyClaim | None,
     status: int,
-    operation: Callable[[], Awaitable[dict[str, Any]]],
+    operation: Callable[[], Awaitable[Document]],
 ) -> StoredResponse:
     """Runs `operation` in one write transaction that also stores the key and response,
     or replays the response an earlier request with the key got."""

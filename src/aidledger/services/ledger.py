@@ -6,6 +6,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
+from aidledger.contract.ledger import JournalEntryOut, JournalPage, TrialBalanceOut
 from aidledger.domain import money
 from aidledger.domain.dates import parse_date
 from aidledger.domain.errors import Conflict, FieldError, InvalidInput, NotFound, RuleViolation
@@ -60,11 +63,8 @@ async def contribute(
 
     async def record() -> dict[str, Any]:
         entry = await append_entry(context, actor, fund, draft)
-        await context.database.execute(
-            "INSERT INTO contribution (id, fund_id, donor, amount, entry_id) "
-            "VALUES ({}, {}, {}, {}, {})",
-            contribution_id, fund.id, donor, minor, entry.id,
-        )
+        await journal.insert_contribution(context.database, contribution_id, fund.id, donor,
+                                          minor, entry.id)
         return entry_document(entry, reversed_by=None)
 
     return await run_once(context.database, context.clock, claim, 201, record)
@@ -140,17 +140,17 @@ def _already_reversed(entry_id: str) -> Conflict:
                     [FieldError("id", "already reversed")])
 
 
-async def get_entry(context: ServiceContext, entry_id: str) -> dict[str, Any]:
+async def get_entry(context: ServiceContext, entry_id: str) -> JournalEntryOut:
     stored = await journal.entry_by_id(context.database, entry_id)
     if stored is None:
         raise NotFound(f"No journal entry {entry_id!r}.")
-    return entry_document(stored.entry, stored.reversed_by)
+    return msgspec.convert(entry_document(stored.entry, stored.reversed_by), JournalEntryOut)
 
 
 async def list_journal(
     context: ServiceContext, *, fund_reference: str | None, account: str | None,
     date_from: str | None, date_to: str | None, limit: int, cursor: str | None,
-) -> dict[str, Any]:
+) -> JournalPage:
     require_limit(limit)
     fund_id = None
     if fund_reference is not None:
@@ -167,14 +167,14 @@ async def list_journal(
     )
     found_entries = await journal.list_entries(context.database, where, limit + 1)
     page, next_cursor = split_page(found_entries, limit, lambda stored: encode_cursor(stored.pk))
-    return {
+    return msgspec.convert({
         "items": [entry_document(stored.entry, stored.reversed_by) for stored in page],
         "next_cursor": next_cursor,
-    }
+    }, JournalPage)
 
 
 async def trial_balance(context: ServiceContext, fund_reference: str,
-                        as_of_text: str | None) -> dict[str, Any]:
+                        as_of_text: str | None) -> TrialBalanceOut:
     fund = await fund_in_path(context, fund_reference)
     as_of = None if as_of_text is None else parse_date(as_of_text, "as_of")
     rows = await journal.balances_as_of(context.database, fund.id, as_of)
@@ -182,19 +182,19 @@ async def trial_balance(context: ServiceContext, fund_reference: str,
     lines = []
     total_debit = total_credit = 0
     for row in rows:
-        debit, credit = trial_balance_columns(row["balance"])
+        debit, credit = trial_balance_columns(row.balance)
         total_debit += debit
         total_credit += credit
         lines.append({
-            "account": row["code"], "name": row["name"], "type": AccountType(row["type"]).value,
+            "account": row.code, "name": row.name, "type": AccountType(row.type).value,
             "debit": money.format_minor(debit, currency),
             "credit": money.format_minor(credit, currency),
         })
-    return {
+    return msgspec.convert({
         "fund": fund.code,
         "currency": currency,
         "as_of": (as_of or context.clock.today()).isoformat(),
         "lines": lines,
         "total_debit": money.format_minor(total_debit, currency),
         "total_credit": money.format_minor(total_credit, currency),
-    }
+    }, TrialBalanceOut)

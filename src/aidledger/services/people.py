@@ -7,10 +7,11 @@ import hashlib
 import hmac
 import re
 import uuid
-from typing import Any
 
+import msgspec
 from babel import Locale, UnknownLocaleError
 
+from aidledger.contract.people import PersonOut
 from aidledger.domain.dates import parse_date, timestamp
 from aidledger.domain.errors import Conflict, FieldError, InvalidInput, NotFound, RuleViolation
 from aidledger.persistence import people as store
@@ -42,23 +43,19 @@ def _document_key_hash(key: str, document: str) -> str:
     return hmac.new(key.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 
 
-def person_document(person: PersonRecord) -> dict[str, Any]:
+def person_document(person: PersonRecord) -> PersonOut:
     born = person.date_of_birth
-    return {
-        "id": person.id,
-        "full_name": person.full_name,
-        "preferred_language": person.preferred_language,
-        "phone": person.phone,
-        "date_of_birth": born.isoformat() if born else None,
-        "id_document_last4": person.id_document_hint,
-        "created_at": timestamp(person.created_at),
-    }
+    return PersonOut(id=person.id, full_name=person.full_name,
+                     preferred_language=person.preferred_language, phone=person.phone,
+                     date_of_birth=born.isoformat() if born else None,
+                     id_document_last4=person.id_document_hint,
+                     created_at=timestamp(person.created_at))
 
 
 async def create_person(
     context: ServiceContext, actor: Actor, *, full_name: str, language: str, phone: str | None,
     id_document: str | None, date_of_birth: str | None,
-) -> dict[str, Any]:
+) -> PersonOut:
     full_name = require_text(full_name, "full_name")
     language = preferred_language(language)
     if phone is not None and not PHONE_PATTERN.fullmatch(phone):
@@ -87,7 +84,7 @@ async def create_person(
         async with context.database.write():
             await store.insert_person(context.database, person)
             await record_event(context.database, context.clock, actor, "person.created",
-                               ("person", person.id), after=document)
+                               ("person", person.id), after=msgspec.to_builtins(document))
     except StorageConflict as conflict:
         if conflict.kind == "unique" and document_hash is not None:
             existing = await store.person_with_document(context.database, document_hash)
@@ -105,7 +102,7 @@ def _duplicate(person_id: str) -> Conflict:
     )
 
 
-async def get_person(context: ServiceContext, actor: Actor, person_id: str) -> dict[str, Any]:
+async def get_person(context: ServiceContext, actor: Actor, person_id: str) -> PersonOut:
     # A borrower asking for anyone else learns nothing, not even that the person exists.
     if actor.role is Role.BORROWER and actor.person_id != person_id:
         raise NotFound(f"No person {person_id!r}.")

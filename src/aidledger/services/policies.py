@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import msgspec
+
+from aidledger.contract.policies import CourseList, CourseOut, DecisionOut, PolicyList, PolicyOut
 from aidledger.domain.dates import parse_date
 from aidledger.domain.errors import FieldError, NotFound, RuleViolation
 from aidledger.rules.engine import decide
@@ -19,7 +22,7 @@ def _policy(context: ServiceContext, policy_id: str) -> Policy:
     return policy
 
 
-def list_policies(context: ServiceContext) -> dict[str, Any]:
+def list_policies(context: ServiceContext) -> PolicyList:
     today = context.clock.today()
     items = []
     for policy in context.policies:
@@ -31,21 +34,22 @@ def list_policies(context: ServiceContext) -> dict[str, Any]:
             in_force = {"version": None, "effective_from": None}
         items.append({"id": policy.id, "applies_to": policy.applies_to, "title": policy.title,
                       **in_force, "sha256": policy.sha256})
-    return {"items": items}
+    return msgspec.convert({"items": items}, PolicyList)
 
 
-def get_policy(context: ServiceContext, policy_id: str) -> dict[str, Any]:
+def get_policy(context: ServiceContext, policy_id: str) -> PolicyOut:
     policy = _policy(context, policy_id)
-    return {"id": policy.id, "applies_to": policy.applies_to, "title": policy.title,
-            "file": policy.file, "sha256": policy.sha256,
-            "versions": policy.document["versions"]}
+    return PolicyOut(id=policy.id, applies_to=policy.applies_to, title=policy.title,
+                     file=policy.file, sha256=policy.sha256,
+                     versions=policy.document["versions"])
 
 
 def evaluate(context: ServiceContext, policy_id: str, facts: dict[str, Any],
-             as_of: str | None) -> dict[str, Any]:
+             as_of: str | None) -> DecisionOut:
     policy = _policy(context, policy_id)
     on = context.clock.today() if as_of is None else parse_date(as_of, "as_of")
-    return decide_or_refuse(context, policy, facts, on, fact_field="facts").document()
+    return msgspec.convert(
+        decide_or_refuse(context, policy, facts, on, fact_field="facts").document(), DecisionOut)
 
 
 def decide_or_refuse(context: ServiceContext, policy: Policy, facts: dict[str, Any], on: date,
@@ -61,14 +65,16 @@ def decide_or_refuse(context: ServiceContext, policy: Policy, facts: dict[str, A
             [FieldError(fact_field, f"rule {error.rule!r}: {error.problem}")]) from None
 
 
-def list_courses(context: ServiceContext) -> dict[str, Any]:
+def list_courses(context: ServiceContext) -> CourseList:
     policy = context.policies.course_policy()
     if policy is None:
-        return {"items": []}
+        return CourseList(items=[])
     try:
         version = policy.version_on(context.clock.today())
     except NoPolicyInForce:
-        return {"items": []}
-    return {"items": [{"code": course.code, "title": course.title, "credits": course.credits,
-                       "passing_score": course.passing_score,
-                       "languages": list(course.languages)} for course in version.courses]}
+        return CourseList(items=[])
+    return CourseList(items=[CourseOut(code=course.code, title=course.title,
+                                       credits=course.credits,
+                                       passing_score=course.passing_score,
+                                       languages=list(course.languages))
+                             for course in version.courses])

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import uuid
 from functools import cache
-from typing import Any
 
+import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from aidledger.contract.users import DisabledUserOut, MeOut, TokenOut, UserOut
 from aidledger.domain.dates import timestamp
 from aidledger.domain.errors import (
     Conflict,
@@ -42,14 +43,16 @@ def _unknown_user_hash() -> str:
     return _hasher.hash("no such user: this hash never matches a real password")
 
 
-def user_document(login: Login) -> dict[str, Any]:
-    return {"username": login.username, "role": login.role, "person_id": login.person_id}
+def user_document(login: Login) -> UserOut:
+    return UserOut(username=login.username,
+                   role=login.role,  # type: ignore[arg-type]  # the table's CHECK holds it
+                   person_id=login.person_id)
 
 
 async def create_user(
     context: ServiceContext, actor: Actor | str, *, username: str, password: str, role: str,
     person_id: str | None,
-) -> dict[str, Any]:
+) -> UserOut:
     if not USERNAME_PATTERN.fullmatch(username):
         raise InvalidInput.field("username", "3-64 letters, digits, '.', '_', '@' or '-'")
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
@@ -70,11 +73,11 @@ async def create_user(
                 created_at=context.clock.now(),
                 created_by=actor if isinstance(actor, str) else actor.username)
             await record_event(context.database, context.clock, actor, "user.created",
-                               ("user", username), after=document)
+                               ("user", username), after=msgspec.to_builtins(document))
     return document
 
 
-async def log_in(context: ServiceContext, *, username: str, password: str) -> dict[str, Any]:
+async def log_in(context: ServiceContext, *, username: str, password: str) -> TokenOut:
     row = await logins.find_login(context.database, username)
     try:
         _hasher.verify(row.password_hash if row else _unknown_user_hash(), password)
@@ -87,8 +90,8 @@ async def log_in(context: ServiceContext, *, username: str, password: str) -> di
     actor = Actor(username=row.username, role=Role(row.role), person_id=row.person_id)
     token = issue_token(context.secrets.jwt_secret, actor, context.clock.now(),
                         context.token_lifetime_seconds)
-    return {"access_token": token, "token_type": "bearer",
-            "expires_in": context.token_lifetime_seconds}
+    return TokenOut(access_token=token, token_type="bearer",  # noqa: S106 (OAuth's type)
+                    expires_in=context.token_lifetime_seconds)
 
 
 async def confirm_caller(context: ServiceContext, actor: Actor) -> Actor:
@@ -106,7 +109,7 @@ async def confirm_caller(context: ServiceContext, actor: Actor) -> Actor:
 
 
 async def deactivate_user(context: ServiceContext, actor: Actor | str,
-                          username: str) -> dict[str, Any]:
+                          username: str) -> DisabledUserOut:
     """Disables a login for good: it can no longer log in, and its tokens stop working."""
     if not isinstance(actor, str) and actor.username == username:
         raise Conflict("An administrator cannot disable their own login; ask another one.",
@@ -119,12 +122,18 @@ async def deactivate_user(context: ServiceContext, actor: Actor | str,
         if not await logins.disable(context.database, username, at):
             raise Conflict(f"The login {username!r} is already disabled.",
                            [FieldError("username", "already disabled")])
-        document = {**user_document(row), "disabled_at": timestamp(at)}
+        document = DisabledUserOut(username=row.username,
+                                   role=row.role,  # type: ignore[arg-type]  # CHECK holds it
+                                   person_id=row.person_id, disabled_at=timestamp(at))
         await record_event(context.database, context.clock, actor, "user.deactivated",
-                           ("user", username), before={**user_document(row),
-                                                       "disabled_at": None}, after=document)
+                           ("user", username),
+                           before={**msgspec.to_builtins(user_document(row)),
+                                   "disabled_at": None},
+                           after=msgspec.to_builtins(document))
     return document
 
 
-def describe_caller(actor: Actor) -> dict[str, Any]:
-    return {"username": actor.username, "role": actor.role.value, "person_id": actor.person_id}
+def describe_caller(actor: Actor) -> MeOut:
+    return MeOut(username=actor.username,
+                 role=actor.role.value,
+                 person_id=actor.person_id)

@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
+from aidledger.contract.audit import ChainHeadOut, FirstBadOut, VerifyOut
 from aidledger.domain.ledger import GENESIS_HASH, ChainFault, chain_fault
 from aidledger.domain.money import money_text
 from aidledger.persistence import journal, replies
@@ -51,7 +54,7 @@ async def walk_chain(database: Database, fund_id: str,
     return ChainWalk(expected_seq - 1, prev_hash, None)
 
 
-async def verify_fund(context: ServiceContext, fund_reference: str) -> dict[str, Any]:
+async def verify_fund(context: ServiceContext, fund_reference: str) -> VerifyOut:
     fund = await fund_in_path(context, fund_reference)
     database = context.database
     async with database.snapshot():
@@ -82,10 +85,10 @@ async def _derived_value_fault(database: Database, fund: FundRef) -> str | None:
     reservations) that disagrees with what it is derived from."""
     currency = fund.currency
     for account in await journal.recomputed_balances(database, fund.id):
-        if account["balance"] != account["from_lines"]:
-            return (f"account {account['code']}: running balance (debits less credits) "
-                    f"{_amount(account['balance'], currency)} differs from the sum of its "
-                    f"lines {money_text(account['from_lines'], currency)}")
+        if account.balance != account.from_lines:
+            return (f"account {account.code}: running balance (debits less credits) "
+                    f"{_amount(account.balance, currency)} differs from the sum of its "
+                    f"lines {money_text(account.from_lines, currency)}")
     from_lines = await stored.day_totals_from_lines(database, fund.id)
     kept = await stored.stored_day_totals(database, fund.id)
     for account_day in sorted(from_lines.keys() | kept.keys()):
@@ -126,10 +129,8 @@ async def first_altered_reply(context: ServiceContext) -> str | None:
     return None
 
 
-def _result(checked: int, head_hash: str, first_bad: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        "ok": first_bad is None,
-        "entries_checked": checked,
-        "head": {"seq": checked, "hash": head_hash},
-        "first_bad": first_bad,
-    }
+def _result(checked: int, head_hash: str, first_bad: dict[str, Any] | None) -> VerifyOut:
+    return VerifyOut(ok=first_bad is None, entries_checked=checked,
+                     head=ChainHeadOut(seq=checked, hash=head_hash),
+                     first_bad=None if first_bad is None else msgspec.convert(first_bad,
+                                                                              FirstBadOut))

@@ -33,7 +33,7 @@ from aidledger.services.pagination import DEFAULT_LIMIT
 
 @post("/api/funds", guards=[ADMIN], responses=responses(201, FundOut, 400, 401, 403, 409))
 async def create_fund(context: Context, actor: Caller,
-                      data: JSONBody[FundCreate]) -> dict[str, Any]:
+                      data: JSONBody[FundCreate]) -> FundOut:
     """Open a fund in one currency, with the default chart of accounts."""
     return await funds.create_fund(context, actor, code=data.code, name=data.name,
                                    currency=data.currency)
@@ -41,20 +41,20 @@ async def create_fund(context: Context, actor: Caller,
 
 @get("/api/funds", guards=[ADMIN_OR_AUDITOR], responses=responses(200, FundList, 400, 401, 403))
 async def list_funds(context: Context, limit: FromQuery[int] = DEFAULT_LIMIT,
-                     cursor: FromQuery[str | None] = None) -> dict[str, Any]:
+                     cursor: FromQuery[str | None] = None) -> FundList:
     return await funds.list_funds(context, limit=limit, cursor=cursor)
 
 
 @get("/api/funds/{fund:str}", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, FundOut, 401, 403, 404))
-async def get_fund(context: Context, fund: FromPath[str]) -> dict[str, Any]:
+async def get_fund(context: Context, fund: FromPath[str]) -> FundOut:
     """A fund by id or code."""
     return await funds.get_fund(context, fund)
 
 
 @get("/api/funds/{fund:str}/accounts", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, AccountList, 401, 403, 404))
-async def list_accounts(context: Context, fund: FromPath[str]) -> dict[str, Any]:
+async def list_accounts(context: Context, fund: FromPath[str]) -> AccountList:
     """Accounts with balances on their normal side."""
     return await funds.list_accounts(context, fund)
 
@@ -62,7 +62,7 @@ async def list_accounts(context: Context, fund: FromPath[str]) -> dict[str, Any]
 @post("/api/funds/{fund:str}/accounts", guards=[ADMIN],
       responses=responses(201, AccountOut, 400, 401, 403, 404, 409))
 async def add_account(context: Context, actor: Caller, fund: FromPath[str],
-                      data: JSONBody[AccountCreate]) -> dict[str, Any]:
+                      data: JSONBody[AccountCreate]) -> AccountOut:
     return await funds.add_account(context, actor, fund, code=data.code, name=data.name,
                                    type=data.type)
 
@@ -82,7 +82,7 @@ async def contribute(context: Context, actor: Caller, request: AuthenticatedRequ
 @get("/api/funds/{fund:str}/trial-balance", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, TrialBalanceOut, 400, 401, 403, 404))
 async def trial_balance(context: Context, fund: FromPath[str],
-                        as_of: FromQuery[str | None] = None) -> dict[str, Any]:
+                        as_of: FromQuery[str | None] = None) -> TrialBalanceOut:
     """Every account's net balance at the end of `as_of` (default today)."""
     return await ledger.trial_balance(context, fund, as_of)
 

@@ -33,7 +33,7 @@ from aidledger.services.pagination import DEFAULT_LIMIT
 @post("/api/grant-programs", guards=[ADMIN],
       responses=responses(201, GrantProgramOut, 400, 401, 403, 409, 422))
 async def create_program(context: Context, actor: Caller,
-                         data: JSONBody[GrantProgramCreate]) -> dict[str, Any]:
+                         data: JSONBody[GrantProgramCreate]) -> GrantProgramOut:
     return await grants.create_program(
         context, actor, code=data.code, name=data.name, fund_reference=data.fund,
         category=data.category, max_per_person=data.max_per_person, budget=data.budget,
@@ -43,7 +43,7 @@ async def create_program(context: Context, actor: Caller,
 @get("/api/grant-programs", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, GrantProgramList, 400, 401, 403))
 async def list_programs(context: Context, limit: FromQuery[int] = DEFAULT_LIMIT,
-                        cursor: FromQuery[str | None] = None) -> dict[str, Any]:
+                        cursor: FromQuery[str | None] = None) -> GrantProgramList:
     """Programmes with what is committed (approved and paid) and what budget remains."""
     return await grants.list_programs(context, limit=limit, cursor=cursor)
 
@@ -62,7 +62,7 @@ async def apply(context: Context, actor: Caller, request: AuthenticatedRequest,
 
 @get("/api/grants/{grant_id:str}", guards=[ANY_ROLE],
      responses=responses(200, GrantOut, 401, 404))
-async def get_grant(context: Context, actor: Caller, grant_id: FromPath[str]) -> dict[str, Any]:
+async def get_grant(context: Context, actor: Caller, grant_id: FromPath[str]) -> GrantOut:
     return await grants.get_grant(context, actor, grant_id)
 
 

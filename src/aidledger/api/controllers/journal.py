@@ -50,7 +50,7 @@ async def list_entries(
     date_to: Annotated[str | None, QueryParameter(name="to")] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
     cursor: FromQuery[str | None] = None,
-) -> dict[str, Any]:
+) -> JournalPage:
     """Entries in posting order, filtered by fund, account and date range."""
     return await ledger.list_journal(context, fund_reference=fund, account=account,
                                      date_from=date_from, date_to=date_to, limit=limit,
@@ -59,7 +59,7 @@ async def list_entries(
 
 @get("/api/journal/{entry_id:str}", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, JournalEntryOut, 401, 403, 404))
-async def get_entry(context: Context, entry_id: FromPath[str]) -> dict[str, Any]:
+async def get_entry(context: Context, entry_id: FromPath[str]) -> JournalEntryOut:
     return await ledger.get_entry(context, entry_id)
 
 

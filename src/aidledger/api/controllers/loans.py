@@ -42,21 +42,21 @@ from aidledger.services.pagination import DEFAULT_LIMIT
 @post("/api/loan-products", guards=[ADMIN],
       responses=responses(201, LoanProductOut, 400, 401, 403, 409, 422))
 async def create_product(context: Context, actor: Caller,
-                         data: JSONBody[LoanProductCreate]) -> dict[str, Any]:
+                         data: JSONBody[LoanProductCreate]) -> LoanProductOut:
     """Define a loan product. Products are never edited: loans keep their terms."""
     return await products.create_product(context, actor, msgspec.to_builtins(data))
 
 
 @get("/api/loan-products", guards=[ANY_ROLE], responses=responses(200, LoanProductList, 400, 401))
 async def list_products(context: Context, limit: FromQuery[int] = DEFAULT_LIMIT,
-                        cursor: FromQuery[str | None] = None) -> dict[str, Any]:
+                        cursor: FromQuery[str | None] = None) -> LoanProductList:
     return await products.list_products(context, limit=limit, cursor=cursor)
 
 
 @post("/api/loan-products/{code:str}/quote", status_code=200, guards=[ANY_ROLE],
       responses=responses(200, ScheduleOut, 400, 401, 404, 422))
 async def quote(context: Context, code: FromPath[str],
-                data: JSONBody[QuoteRequest]) -> dict[str, Any]:
+                data: JSONBody[QuoteRequest]) -> ScheduleOut:
     """The schedule and true cost (APR) a loan would have. Stores nothing."""
     return await products.quote(context, code, amount=data.amount,
                                 installments=data.installments,
@@ -82,21 +82,21 @@ async def apply(context: Context, actor: Caller, request: AuthenticatedRequest,
 async def list_loans(context: Context, actor: Caller, person: FromQuery[str | None] = None,
                      status: FromQuery[str | None] = None,
                      limit: FromQuery[int] = DEFAULT_LIMIT,
-                     cursor: FromQuery[str | None] = None) -> dict[str, Any]:
+                     cursor: FromQuery[str | None] = None) -> LoanList:
     """Loans, oldest first; a borrower sees only their own."""
     return await loans.list_loans(context, actor, person=person, status=status, limit=limit,
                                   cursor=cursor)
 
 
 @get("/api/me/loans", guards=[ANY_ROLE], responses=responses(200, LoanList, 401, 403))
-async def my_loans(context: Context, actor: Caller) -> dict[str, Any]:
+async def my_loans(context: Context, actor: Caller) -> LoanList:
     """The calling borrower's loans."""
     return await loans.my_loans(context, actor)
 
 
 @get("/api/loans/{loan_id:str}", guards=[ANY_ROLE],
      responses=responses(200, LoanOut, 401, 404))
-async def get_loan(context: Context, actor: Caller, loan_id: FromPath[str]) -> dict[str, Any]:
+async def get_loan(context: Context, actor: Caller, loan_id: FromPath[str]) -> LoanOut:
     return await loans.get_loan(context, actor, loan_id)
 
 
@@ -143,7 +143,7 @@ async def disburse(context: Context, actor: Caller, request: AuthenticatedReques
 
 @get("/api/loans/{loan_id:str}/schedule", guards=[ANY_ROLE],
      responses=responses(200, ScheduleOut, 401, 404))
-async def schedule(context: Context, actor: Caller, loan_id: FromPath[str]) -> dict[str, Any]:
+async def schedule(context: Context, actor: Caller, loan_id: FromPath[str]) -> ScheduleOut:
     """The schedule, with what was paid and each instalment's status once disbursed."""
     return await loans.loan_schedule(context, actor, loan_id)
 
@@ -163,7 +163,7 @@ async def repay(context: Context, actor: Caller, request: AuthenticatedRequest,
 @get("/api/loans/{loan_id:str}/payoff", guards=[ANY_ROLE],
      responses=responses(200, PayoffOut, 400, 401, 404, 409, 422))
 async def payoff(context: Context, actor: Caller, loan_id: FromPath[str],
-                 date: FromQuery[str | None] = None) -> dict[str, Any]:
+                 date: FromQuery[str | None] = None) -> PayoffOut:
     """What closes the loan on that date (default today)."""
     return await loans.payoff(context, actor, loan_id, date)
 

@@ -23,7 +23,7 @@ from aidledger.services import credits, people
 
 @post("/api/people", guards=[ADMIN], responses=responses(201, PersonOut, 400, 401, 403, 409, 422))
 async def create_person(context: Context, actor: Caller,
-                        data: JSONBody[PersonCreate]) -> dict[str, Any]:
+                        data: JSONBody[PersonCreate]) -> PersonOut:
     """Register a person. An identity document already on file is a 409 naming that person."""
     return await people.create_person(
         context, actor, full_name=data.full_name, language=data.preferred_language,
@@ -32,7 +32,7 @@ async def create_person(context: Context, actor: Caller,
 
 @get("/api/people/{person_id:str}", guards=[ANY_ROLE],
      responses=responses(200, PersonOut, 401, 403, 404))
-async def get_person(context: Context, actor: Caller, person_id: FromPath[str]) -> dict[str, Any]:
+async def get_person(context: Context, actor: Caller, person_id: FromPath[str]) -> PersonOut:
     """Admins and auditors see anyone; a borrower sees only themself."""
     return await people.get_person(context, actor, person_id)
 
@@ -52,7 +52,7 @@ async def record_completion(context: Context, actor: Caller, request: Authentica
 @get("/api/people/{person_id:str}/credits", guards=[ANY_ROLE],
      responses=responses(200, CreditsOut, 401, 403, 404))
 async def person_credits(context: Context, actor: Caller,
-                         person_id: FromPath[str]) -> dict[str, Any]:
+                         person_id: FromPath[str]) -> CreditsOut:
     """Credits earned, each with the rule and policy version that granted it."""
     return await credits.person_credits(context, actor, person_id)
 

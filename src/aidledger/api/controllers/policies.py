@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
@@ -21,14 +19,14 @@ from aidledger.services import policies
 
 
 @get("/api/policies", guards=[ADMIN_OR_AUDITOR], responses=responses(200, PolicyList, 401, 403))
-async def list_policies(context: Context) -> dict[str, Any]:
+async def list_policies(context: Context) -> PolicyList:
     """Every policy with the version in force today."""
     return policies.list_policies(context)
 
 
 @get("/api/policies/{policy_id:str}", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, PolicyOut, 401, 403, 404))
-async def get_policy(context: Context, policy_id: FromPath[str]) -> dict[str, Any]:
+async def get_policy(context: Context, policy_id: FromPath[str]) -> PolicyOut:
     """The whole policy: every version and rule, and the file's sha256."""
     return policies.get_policy(context, policy_id)
 
@@ -36,13 +34,13 @@ async def get_policy(context: Context, policy_id: FromPath[str]) -> dict[str, An
 @post("/api/policies/{policy_id:str}/evaluate", status_code=200, guards=[ADMIN],
       responses=responses(200, DecisionOut, 400, 401, 403, 404, 422))
 async def evaluate(context: Context, policy_id: FromPath[str],
-                   data: JSONBody[PolicyEvaluation]) -> dict[str, Any]:
+                   data: JSONBody[PolicyEvaluation]) -> DecisionOut:
     """Decide on the facts given, as of a date (default today). Stores nothing."""
     return policies.evaluate(context, policy_id, data.facts, data.as_of)
 
 
 @get("/api/courses", guards=[ANY_ROLE], responses=responses(200, CourseList, 401))
-async def list_courses(context: Context) -> dict[str, Any]:
+async def list_courses(context: Context) -> CourseList:
     """The financial-literacy course catalogue in force today."""
     return policies.list_courses(context)
 
