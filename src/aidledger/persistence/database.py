@@ -84,7 +84,11 @@ def _translate(error: Exception) -> DomainError | None:
 @lru_cache(maxsize=1024)
 def _placeholders(sql: str, postgres: bool) -> str:
     """`{}` placeholders in the driver's style: `$1, $2 ...` or `?`. Our SQL holds no other
-    braces; the statements are few and fixed, so each is translated once."""
+    braces; the statements are few and fixed, so each is translated once.
+
+    Piccolo's own `QueryString.compile_string` gives the same text but parses the template
+    on every call: 19 us a statement against 0.16 us here (measured 2026-12-02, an
+    8-parameter INSERT), and a repayment runs about ten statements."""
     if not postgres:
         return sql.replace("{}", "?")
     numbers = iter(range(1, sql.count("{}") + 1))
