@@ -39,6 +39,7 @@ async def open_services(settings: Settings,
             reply_seal_key=hmac.new(secrets.document_key.encode(), b"aidledger reply seal v1",
                                     hashlib.sha256).digest(),
             migrations_path=settings.migrations_path,
+            reports_path=settings.reports_path,
         )
     finally:
         await database.close()

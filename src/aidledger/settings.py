@@ -50,6 +50,11 @@ class Settings:
     def policies_path(self) -> Path:
         return self.project_root / "policies"
 
+    @property
+    def reports_path(self) -> Path:
+        """The report templates and their style sheet."""
+        return self.project_root / "reports"
+
 
 @dataclass(frozen=True, slots=True)
 class Secrets:
@@ -71,7 +76,8 @@ def _read_secret(environ: dict[str, str], name: str) -> str | None:
 
 
 def _default_project_root() -> Path:
-    # A source checkout keeps migrations/ and policies/ two levels above src/aidledger/.
+    # A source checkout keeps migrations/, policies/ and reports/ two levels above
+    # src/aidledger/.
     return Path(__file__).resolve().parents[2]
 
 

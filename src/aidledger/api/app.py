@@ -26,6 +26,7 @@ from aidledger.api.controllers import (
     loans,
     people,
     policies,
+    reports,
     users,
 )
 from aidledger.api.errors import handle_exception
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app = Litestar(
         route_handlers=[*health.ROUTES, *auth.ROUTES, *users.ROUTES, *funds.ROUTES,
                         *journal.ROUTES, *people.ROUTES, *audit.ROUTES, *policies.ROUTES,
-                        *loans.ROUTES, *grants.ROUTES,
+                        *loans.ROUTES, *grants.ROUTES, *reports.ROUTES,
                         create_static_files_router(path="/static", directories=[STATIC],
                                                    include_in_schema=False)],
         lifespan=[open_database],

@@ -17,6 +17,7 @@ from aidledger.domain.errors import (
     NotFound,
     RuleViolation,
     Unauthenticated,
+    Unavailable,
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -29,6 +30,7 @@ _STATUS_OF: tuple[tuple[type[DomainError], int, str], ...] = (
     (NotFound, 404, "not-found"),
     (Conflict, 409, "conflict"),
     (RuleViolation, 422, "rule-violation"),
+    (Unavailable, 503, "unavailable"),
 )
 _HTTP_SLUGS = {400: "invalid-input", 401: "unauthenticated", 403: "forbidden",
                404: "not-found", 405: "method-not-allowed", 413: "too-large",

@@ -17,7 +17,7 @@ _MEANING = {
     404: "No such resource",
     409: "Conflicts with the current state (duplicate, already done, insufficient funds)",
     422: "Well-formed but breaks a rule (unbalanced, unknown reference, future date)",
-    503: "Not ready",
+    503: "Not ready, or a system library it needs is missing (pango for PDF)",
 }
 
 

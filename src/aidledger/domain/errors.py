@@ -59,3 +59,9 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     title = "Forbidden"
+
+
+class Unavailable(DomainError):
+    """The service cannot do this here and now (a system library it needs is missing)."""
+
+    title = "Service unavailable"

@@ -147,3 +147,26 @@ async def mark_paid(database: Database, grant_id: str, status: GrantStatus, on: 
         "UPDATE emergency_grant SET status = {}, reserved = 0, paid_on = {}, "
         "payment_method = {}, payment_reference = {}, payee = {}, entry_id = {} "
         "WHERE id = {}", status.value, on, method, reference, payee, entry_id, grant_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PaidGrantRecord:
+    id: str
+    person_id: str
+    program_code: str
+    category: str
+    amount: int
+    paid_on: date
+    payment_method: str
+
+
+async def paid_in_fund(database: Database, fund_id: str, start: date,
+                       end: date) -> list[PaidGrantRecord]:
+    """The fund's grants paid in [start, end], in the order paid."""
+    rows = await database.fetch(
+        "SELECT g.id, g.person_id, g.program_code, p.category, g.amount, g.paid_on, "
+        "g.payment_method FROM emergency_grant AS g "
+        "JOIN grant_program AS p ON p.code = g.program_code "
+        "WHERE g.fund_id = {} AND g.paid_on IS NOT NULL AND g.paid_on >= {} "
+        "AND g.paid_on <= {} ORDER BY g.paid_on, g.created_at, g.id", fund_id, start, end)
+    return [record(PaidGrantRecord, row) for row in rows]

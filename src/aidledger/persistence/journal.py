@@ -286,3 +286,36 @@ async def insert_contribution(database: Database, contribution_id: str, fund_id:
     await database.execute(
         "INSERT INTO contribution (id, fund_id, donor, amount, entry_id) "
         "VALUES ({}, {}, {}, {}, {})", contribution_id, fund_id, donor, amount, entry_id)
+
+
+async def entries_in_period(database: Database, fund_id: str, start: date, end: date, *,
+                            after_seq: int, up_to_seq: int, limit: int) -> list[StoredEntry]:
+    """The next run of the fund's entries dated in [start, end], in seq order, after
+    `after_seq` and no later than `up_to_seq` (the head a report was started at)."""
+    rows = await database.fetch(
+        f"SELECT {_ENTRY_COLUMNS} FROM journal_entry AS e JOIN fund AS f ON f.id = e.fund_id "
+        "WHERE e.fund_id = {} AND e.seq > {} AND e.seq <= {} "
+        "AND e.entry_date >= {} AND e.entry_date <= {} ORDER BY e.seq LIMIT {}",
+        fund_id, after_seq, up_to_seq, start, end, limit,
+    )
+    return await _with_lines(database, rows)
+
+
+async def lines_in_period(database: Database, fund_id: str, start: date, end: date,
+                          up_to_seq: int) -> int:
+    """How many journal lines the fund's entries dated in [start, end] hold."""
+    row = await database.fetch_one(
+        "SELECT count(*) AS lines FROM journal_line AS l "
+        "JOIN journal_entry AS e ON e.id = l.entry_id "
+        "WHERE e.fund_id = {} AND e.seq <= {} AND e.entry_date >= {} AND e.entry_date <= {}",
+        fund_id, up_to_seq, start, end,
+    )
+    return 0 if row is None else int(row["lines"])
+
+
+async def first_entry_date(database: Database, fund_id: str) -> date | None:
+    row = await database.fetch_one(
+        "SELECT min(entry_date) AS first FROM journal_entry WHERE fund_id = {}", fund_id)
+    first = None if row is None else row["first"]
+    # SQLite hands back an aggregate of a DATE column as text.
+    return date.fromisoformat(first) if isinstance(first, str) else first

@@ -179,3 +179,37 @@ async def mark_written_off(database: Database, loan_id: str, status: LoanStatus,
     await database.execute(
         "UPDATE loan SET status = {}, written_off_on = {}, status_reason = {} WHERE id = {}",
         status.value, on, reason, loan_id)
+
+
+async def disbursed_in_fund(database: Database, fund_id: str,
+                            by: date) -> list[LoanRecord]:
+    """Every loan of the fund disbursed on or before `by`, in the order disbursed."""
+    rows = await database.fetch(
+        f"SELECT {_COLUMNS} FROM loan WHERE fund_id = {{}} AND disbursed_on IS NOT NULL "
+        "AND disbursed_on <= {} ORDER BY disbursed_on, created_at, id", fund_id, by)
+    return [_loan(row) for row in rows]
+
+
+async def dues_in_fund(database: Database, fund_id: str) -> dict[str, list[Due]]:
+    """The instalments of every disbursed loan of the fund, in one query."""
+    dues: dict[str, list[Due]] = {}
+    for row in await database.fetch(
+            "SELECT i.loan_id, i.number, i.due_date, i.principal, i.interest "
+            "FROM loan_installment AS i JOIN loan ON loan.id = i.loan_id "
+            "WHERE loan.fund_id = {} ORDER BY i.loan_id, i.number", fund_id):
+        dues.setdefault(row["loan_id"], []).append(
+            Due(row["number"], row["due_date"], row["principal"], row["interest"]))
+    return dues
+
+
+async def repayments_in_fund(database: Database, fund_id: str,
+                             up_to: date) -> dict[str, list[RepaymentRecord]]:
+    """Every repayment received by the fund's loans on or before `up_to`, in one query."""
+    history: dict[str, list[RepaymentRecord]] = {}
+    for row in await database.fetch(
+            "SELECT r.loan_id, r.seq, r.paid_on, r.amount, r.recovery FROM loan_repayment AS r "
+            "JOIN loan ON loan.id = r.loan_id WHERE loan.fund_id = {} AND r.paid_on <= {} "
+            "ORDER BY r.loan_id, r.seq", fund_id, up_to):
+        history.setdefault(row["loan_id"], []).append(
+            record(RepaymentRecord, {**row, "recovery": bool(row["recovery"])}))
+    return history

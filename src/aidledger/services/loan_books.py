@@ -5,7 +5,9 @@ endpoints, decisions and reports alike."""
 
 from __future__ import annotations
 
-from aidledger.domain.loans import LoanBook, Received
+from datetime import date
+
+from aidledger.domain.loans import Due, LoanBook, Received
 from aidledger.persistence import loans
 from aidledger.persistence.database import Database
 from aidledger.persistence.loans import LoanRecord, RepaymentRecord
@@ -23,16 +25,30 @@ async def books_of(database: Database, rows: list[LoanRecord],
     dues = await loans.dues_of(database, ids)
     if repayments is None:
         repayments = await loans.repayments_of(database, ids)
-    books = {}
-    for row, disbursed_on in disbursed:
-        product = row.product()
-        books[row.id] = LoanBook(
-            dues=dues[row.id], disbursed_on=disbursed_on,
-            interest_method=product.interest_method, late_penalty=product.late_penalty,
-            # Recoveries on a written-off loan are income, not payments against the schedule.
-            received=[Received(item.paid_on, item.amount)
-                      for item in repayments[row.id] if not item.recovery])
-    return books
+    return {row.id: _book(row, disbursed_on, dues[row.id], repayments[row.id])
+            for row, disbursed_on in disbursed}
+
+
+async def fund_books(database: Database, fund_id: str,
+                     as_of: date) -> list[tuple[LoanRecord, LoanBook]]:
+    """Every loan of the fund disbursed by `as_of`, with its book as known on that date
+    (repayments after it left out), in three queries whatever the number of loans."""
+    rows = await loans.disbursed_in_fund(database, fund_id, as_of)
+    dues = await loans.dues_in_fund(database, fund_id)
+    repayments = await loans.repayments_in_fund(database, fund_id, as_of)
+    return [(row, _book(row, disbursed_on, dues.get(row.id, []), repayments.get(row.id, [])))
+            for row in rows if (disbursed_on := row.disbursed_on) is not None]
+
+
+def _book(row: LoanRecord, disbursed_on: date, dues: list[Due],
+          repayments: list[RepaymentRecord]) -> LoanBook:
+    product = row.product()
+    return LoanBook(
+        dues=dues, disbursed_on=disbursed_on,
+        interest_method=product.interest_method, late_penalty=product.late_penalty,
+        # Recoveries on a written-off loan are income, not payments against the schedule.
+        received=[Received(item.paid_on, item.amount) for item in repayments
+                  if not item.recovery])
 
 
 async def book_of(database: Database, row: LoanRecord,

@@ -1,0 +1,145 @@
+"""The general ledger: every entry dated in a period, in `seq` order, with the balances
+the period opened with. It streams: entries are read a batch at a time up to the chain
+head the report started at, so memory stays flat however long the journal is."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import msgspec
+
+from aidledger.contract.ledger import JournalEntryOut
+from aidledger.contract.reports import OpeningBalanceOut, ReportFormat
+from aidledger.domain import money
+from aidledger.domain.dates import Period, report_period
+from aidledger.domain.errors import RuleViolation
+from aidledger.domain.ledger import AccountType, Entry, entry_document, format_created_at
+from aidledger.persistence import journal
+from aidledger.persistence.journal import StoredEntry
+from aidledger.reports.basis import Basis, read_basis
+from aidledger.reports.output import Progress, Rendered, once
+from aidledger.reports.pdf import render_pdf
+from aidledger.reports.tables import csv_stream
+from aidledger.services.context import ServiceContext
+
+NAME = "general-ledger"
+COLUMNS = ("fund", "currency", "seq", "entry_id", "date", "memo", "account", "account_name",
+           "debit", "credit", "line_memo", "reverses", "source_kind", "source_id",
+           "created_by", "created_at", "prev_hash", "hash")
+PDF_MAX_LINES = 5_000
+_BATCH = 500  # entries per query: about a thousand lines
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralLedger:
+    basis: Basis
+    period: Period
+    opening: list[OpeningBalanceOut]
+    account_names: dict[str, str]
+    lines: int  # how many lines the period holds
+
+
+async def open_general_ledger(context: ServiceContext, fund_reference: str,
+                              period: Period) -> GeneralLedger:
+    async with context.database.snapshot():
+        basis = await read_basis(context, fund_reference)
+        fund = basis.fund
+        accounts = await journal.balances_as_of(context.database, fund.id,
+                                                period.start - timedelta(days=1))
+        lines = await journal.lines_in_period(context.database, fund.id, period.start,
+                                              period.end, basis.head.last_seq)
+    opening = [OpeningBalanceOut(
+        account=account.code,
+        balance=money.format_minor(AccountType(account.type).normal_balance(account.balance),
+                                   fund.currency)) for account in accounts]
+    return GeneralLedger(basis, period, opening,
+                         {account.code: account.name for account in accounts}, lines)
+
+
+async def entries_of(context: ServiceContext, fund_id: str, period: Period, up_to_seq: int,
+                     progress: Progress | None = None,
+                     total_lines: int = 0) -> AsyncIterator[list[StoredEntry]]:
+    """The fund's entries dated in `period`, a batch at a time, in seq order, up to the
+    head a report started at."""
+    after, done = 0, 0
+    while True:
+        batch = await journal.entries_in_period(
+            context.database, fund_id, period.start, period.end, after_seq=after,
+            up_to_seq=up_to_seq, limit=_BATCH)
+        if not batch:
+            return
+        after = batch[-1].entry.seq
+        done += sum(len(stored.entry.lines) for stored in batch)
+        yield batch
+        if progress is not None:
+            progress(done, total_lines)
+
+
+def _entries(context: ServiceContext, ledger: GeneralLedger,
+             progress: Progress | None = None) -> AsyncIterator[list[StoredEntry]]:
+    return entries_of(context, ledger.basis.fund.id, ledger.period, ledger.basis.head.last_seq,
+                      progress, ledger.lines)
+
+
+def line_rows(entry: Entry, account_names: dict[str, str]) -> list[Sequence[object]]:
+    """One CSV row per line, each carrying everything the entry's hash covers."""
+    source_kind, source_id = (entry.source.kind, entry.source.id) if entry.source else ("", "")
+    return [(entry.fund, entry.currency, entry.seq, entry.id, entry.date.isoformat(),
+             entry.memo, line.account, account_names.get(line.account, ""),
+             money.format_minor(line.debit, entry.currency),
+             money.format_minor(line.credit, entry.currency), line.memo or "",
+             entry.reverses or "", source_kind, source_id, entry.created_by,
+             format_created_at(entry.created_at), entry.prev_hash, entry.hash)
+            for line in entry.lines]
+
+
+async def csv_rows(context: ServiceContext, ledger: GeneralLedger,
+                   progress: Progress | None = None) -> AsyncIterator[list[Sequence[object]]]:
+    async for batch in _entries(context, ledger, progress):
+        yield [row for stored in batch for row in line_rows(stored.entry, ledger.account_names)]
+
+
+def _document(stored: StoredEntry) -> dict[str, object]:
+    return entry_document(stored.entry, stored.reversed_by)
+
+
+async def _json_chunks(context: ServiceContext, ledger: GeneralLedger) -> AsyncIterator[bytes]:
+    fund = ledger.basis.fund
+    encode = msgspec.json.encode
+    yield (b'{"fund":' + encode(fund.code) + b',"currency":' + encode(fund.currency)
+           + b',"from":' + encode(ledger.period.start.isoformat())
+           + b',"to":' + encode(ledger.period.end.isoformat())
+           + b',"opening":' + encode(ledger.opening) + b',"entries":[')
+    first = True
+    async for batch in _entries(context, ledger):
+        body = b",".join(encode(_document(stored)) for stored in batch)
+        yield body if first else b"," + body
+        first = False
+    yield b"]}"
+
+
+async def general_ledger_report(context: ServiceContext, fund_reference: str,
+                                start: str | None, end: str | None,
+                                output: ReportFormat) -> Rendered:
+    ledger = await open_general_ledger(context, fund_reference,
+                                       report_period(context.clock.today(), start, end))
+    fund, day = ledger.basis.fund.code, ledger.period.end
+    if output == "json":
+        return Rendered(NAME, fund, day, "json", _json_chunks(context, ledger))
+    if output == "csv":
+        return Rendered(NAME, fund, day, "csv",
+                        csv_stream(COLUMNS, csv_rows(context, ledger)))
+    if ledger.lines > PDF_MAX_LINES:
+        raise RuleViolation.field(
+            "format", f"the period holds {ledger.lines:,} lines; a PDF is made of at most "
+                      f"{PDF_MAX_LINES:,}: ask for format=csv")
+    entries = [msgspec.convert(_document(stored), JournalEntryOut)
+               async for batch in _entries(context, ledger) for stored in batch]
+    pdf = await render_pdf(
+        context.reports_path, "general-ledger.html",
+        ledger.basis.heading("General ledger", f"{ledger.period.start.isoformat()} to "
+                                               f"{day.isoformat()}"),
+        {"ledger": ledger, "entries": entries})
+    return Rendered(NAME, fund, day, "pdf", once(pdf))

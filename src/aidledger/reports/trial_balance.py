@@ -1,0 +1,44 @@
+"""The trial balance report: every account's net balance at the end of a day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aidledger.contract.ledger import TrialBalanceOut
+from aidledger.contract.reports import ReportFormat
+from aidledger.reports.basis import read_basis
+from aidledger.reports.output import Rendered, json_report, once
+from aidledger.reports.pdf import render_pdf
+from aidledger.reports.tables import csv_text
+from aidledger.services import ledger
+from aidledger.services.context import ServiceContext
+from aidledger.services.validation import business_date
+
+NAME = "trial-balance"
+COLUMNS = ("account", "name", "type", "debit", "credit")
+
+
+def rows(document: TrialBalanceOut) -> list[Sequence[object]]:
+    """The CSV's rows after its header: one per account, then the totals."""
+    found: list[Sequence[object]] = [
+        (line.account, line.name, line.type, line.debit, line.credit)
+        for line in document.lines]
+    found.append(("TOTAL", "", "", document.total_debit, document.total_credit))
+    return found
+
+
+async def trial_balance_report(context: ServiceContext, fund_reference: str,
+                               as_of_text: str | None, output: ReportFormat) -> Rendered:
+    as_of = business_date(context.clock.today(), as_of_text, "as_of")
+    async with context.database.snapshot():
+        basis = await read_basis(context, fund_reference)
+        document = await ledger.trial_balance(context, basis.fund.id, as_of.isoformat())
+    if output == "json":
+        return json_report(NAME, basis.fund.code, as_of, document)
+    if output == "csv":
+        return Rendered(NAME, basis.fund.code, as_of, "csv",
+                        once(csv_text([COLUMNS, *rows(document)])))
+    pdf = await render_pdf(context.reports_path, "trial-balance.html",
+                           basis.heading("Trial balance", f"as of {as_of.isoformat()}"),
+                           {"report": document})
+    return Rendered(NAME, basis.fund.code, as_of, "pdf", once(pdf))
