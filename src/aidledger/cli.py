@@ -1,4 +1,5 @@
-"""The `aidledger` command: serve, migrate, users, demo, verify, policies."""
+"""The `aidledger` command: serve, migrate, users, demo, verify, checkpoint, report,
+policies."""
 
 from __future__ import annotations
 
@@ -196,6 +197,45 @@ def _command_checkpoint(settings: Settings, arguments: argparse.Namespace) -> in
     return 0
 
 
+def _command_report(settings: Settings, arguments: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from aidledger.bootstrap import open_services
+    from aidledger.reports.catalog import render
+
+    output = Path(arguments.output)
+    # Large exports show how far they are; the bar goes to standard error.
+    tracked = arguments.name in ("general-ledger", "audit-package", "beancount")
+    bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=Console(stderr=True), disable=not tracked)
+
+    async def write() -> int:
+        async with open_services(settings) as context:
+            with bar:
+                task = bar.add_task(f"{arguments.name} lines", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total or None)
+
+                rendered = await render(context, arguments.name, fund=arguments.fund,
+                                        start=arguments.date_from, end=arguments.to,
+                                        as_of=arguments.as_of, output=arguments.format,
+                                        progress=advance)
+                size = 0
+                with output.open("wb") as file:  # noqa: ASYNC230  # a local file, written as it comes
+                    async for chunk in rendered.chunks:
+                        file.write(chunk)
+                        size += len(chunk)
+                return size
+
+    size = asyncio.run(write())
+    print(f"wrote {output} ({size:,} bytes)")
+    return 0
+
+
 def _command_policies_check(settings: Settings, _: argparse.Namespace) -> int:
     from aidledger.rules.loader import load_policies
 
@@ -207,6 +247,8 @@ def _command_policies_check(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from aidledger.reports.output import REPORTS
+
     parser = argparse.ArgumentParser(prog="aidledger", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="apply pending migrations, then serve HTTP")
@@ -239,6 +281,16 @@ def _parser() -> argparse.ArgumentParser:
                                      help="print a signed checkpoint of a fund's chain head")
     checkpoint.add_argument("--fund", required=True, help="the fund's code or id")
     checkpoint.set_defaults(run=_command_checkpoint)
+    report = commands.add_parser("report", help="write a report to a file")
+    report.add_argument("name", choices=REPORTS)
+    report.add_argument("--fund", required=True, help="the fund's code or id")
+    report.add_argument("--from", dest="date_from", help="first day of the period")
+    report.add_argument("--to", help="last day of the period")
+    report.add_argument("--as-of", help="the day a balance or portfolio is as of")
+    report.add_argument("--format", choices=["json", "csv", "pdf"],
+                        help="json (default), csv or pdf; not for beancount, audit-package")
+    report.add_argument("--output", required=True, metavar="FILE")
+    report.set_defaults(run=_command_report)
     policies = commands.add_parser("policies", help="policy files").add_subparsers(
         dest="policies_command", required=True)
     policies.add_parser("check", help="load and check every policy file").set_defaults(

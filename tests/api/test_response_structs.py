@@ -52,6 +52,15 @@ class Contract:
         self.checked.add((method, path))
         return body
 
+    def not_json(self, path: str, params: dict[str, Any]) -> None:
+        """A GET whose success is a file: sent in the media type documented for it."""
+        response = self.api.get(path, role="auditor", params=params)
+        assert response.status_code == 200, (path, response.text)
+        documented = SCHEMA["paths"][path]["get"]["responses"]["200"]["content"]
+        assert response.headers["content-type"].split(";")[0] in documented, path
+        assert response.content
+        self.checked.add(("get", path))
+
 
 def test_every_documented_response_is_its_struct(api: Api) -> None:
     call = Contract(api)
@@ -149,5 +158,12 @@ def test_every_documented_response_is_its_struct(api: Api) -> None:
     api.post(f"/api/grants/{grants[2]}/approvals", {}, key=None, role="admin2")
     call("post", "/api/grants/{grant_id}/cancellation", grant_id=grants[2],
          json={"reason": "No"})
+
+    fund, period = setup["fund"], {"from": DISBURSED.isoformat(), "to": today()}
+    for report, params in (("trial-balance", {}), ("portfolio", {}),
+                           ("general-ledger", period), ("grants", period)):
+        call("get", f"/api/reports/{report}", role="auditor", params={"fund": fund, **params})
+    for report, params in (("beancount", {"to": today()}), ("audit-package", period)):
+        call.not_json(f"/api/reports/{report}", params={"fund": fund, **params})
 
     assert DOCUMENTED - call.checked == set()

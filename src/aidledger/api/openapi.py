@@ -21,9 +21,10 @@ _MEANING = {
 }
 
 
-def responses(status: int, model: Any, *errors: int) -> dict[int, ResponseSpec]:
+def responses(status: int, model: Any, *errors: int,
+              media_type: str = "application/json") -> dict[int, ResponseSpec]:
     documented = {status: ResponseSpec(data_container=model, description="Success",
-                                      generate_examples=False)}
+                                      media_type=media_type, generate_examples=False)}
     for code in errors:
         documented[code] = ResponseSpec(data_container=Problem, description=_MEANING[code],
                                         media_type="application/problem+json",

@@ -105,7 +105,8 @@ def _document(stored: StoredEntry) -> dict[str, object]:
     return entry_document(stored.entry, stored.reversed_by)
 
 
-async def _json_chunks(context: ServiceContext, ledger: GeneralLedger) -> AsyncIterator[bytes]:
+async def _json_chunks(context: ServiceContext, ledger: GeneralLedger,
+                       progress: Progress | None) -> AsyncIterator[bytes]:
     fund = ledger.basis.fund
     encode = msgspec.json.encode
     yield (b'{"fund":' + encode(fund.code) + b',"currency":' + encode(fund.currency)
@@ -113,7 +114,7 @@ async def _json_chunks(context: ServiceContext, ledger: GeneralLedger) -> AsyncI
            + b',"to":' + encode(ledger.period.end.isoformat())
            + b',"opening":' + encode(ledger.opening) + b',"entries":[')
     first = True
-    async for batch in _entries(context, ledger):
+    async for batch in _entries(context, ledger, progress):
         body = b",".join(encode(_document(stored)) for stored in batch)
         yield body if first else b"," + body
         first = False
@@ -121,16 +122,16 @@ async def _json_chunks(context: ServiceContext, ledger: GeneralLedger) -> AsyncI
 
 
 async def general_ledger_report(context: ServiceContext, fund_reference: str,
-                                start: str | None, end: str | None,
-                                output: ReportFormat) -> Rendered:
+                                start: str | None, end: str | None, output: ReportFormat,
+                                progress: Progress | None = None) -> Rendered:
     ledger = await open_general_ledger(context, fund_reference,
                                        report_period(context.clock.today(), start, end))
     fund, day = ledger.basis.fund.code, ledger.period.end
     if output == "json":
-        return Rendered(NAME, fund, day, "json", _json_chunks(context, ledger))
+        return Rendered(NAME, fund, day, "json", _json_chunks(context, ledger, progress))
     if output == "csv":
         return Rendered(NAME, fund, day, "csv",
-                        csv_stream(COLUMNS, csv_rows(context, ledger)))
+                        csv_stream(COLUMNS, csv_rows(context, ledger, progress)))
     if ledger.lines > PDF_MAX_LINES:
         raise RuleViolation.field(
             "format", f"the period holds {ledger.lines:,} lines; a PDF is made of at most "

@@ -12,11 +12,14 @@ import msgspec
 from aidledger.contract.reports import ReportFormat
 from aidledger.domain.errors import InvalidInput
 
+# Every report, by the name its path and the `aidledger report` command give it.
+REPORTS = ("trial-balance", "general-ledger", "portfolio", "grants", "beancount",
+           "audit-package")
 MEDIA_TYPES: dict[str, str] = {
     "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Litestar adds "; charset=utf-8" to text types
     "pdf": "application/pdf",
-    "beancount": "text/plain; charset=utf-8",
+    "beancount": "text/plain",
     "zip": "application/zip",
 }
 

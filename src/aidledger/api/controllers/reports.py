@@ -69,7 +69,7 @@ async def grants(context: Context, fund: FromQuery[str], date_from: From = None,
 
 
 @get("/api/reports/beancount", guards=[ADMIN_OR_AUDITOR],
-     responses=responses(200, str, 400, 401, 403, 404, 422))
+     responses=responses(200, str, 400, 401, 403, 404, 422, media_type="text/plain"))
 async def beancount(context: Context, fund: FromQuery[str],
                     to: FromQuery[str | None] = None) -> Stream:
     """The books up to `to` as a Beancount ledger that bean-check accepts."""
@@ -77,7 +77,7 @@ async def beancount(context: Context, fund: FromQuery[str],
 
 
 @get("/api/reports/audit-package", guards=[ADMIN_OR_AUDITOR],
-     responses=responses(200, bytes, 400, 401, 403, 404, 422))
+     responses=responses(200, bytes, 400, 401, 403, 404, 422, media_type="application/zip"))
 async def audit_package(context: Context, fund: FromQuery[str], date_from: From = None,
                         to: FromQuery[str | None] = None) -> Stream:
     """A zip of every report of the period, the verify result, a signed checkpoint, a
