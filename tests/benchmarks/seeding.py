@@ -46,3 +46,29 @@ def seed_fund(fund_id: str, entries: int) -> None:
     triggers = raw_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")[0]
     raw_sql(*[f"DROP TRIGGER {name}" for name, _ in triggers], *load,
             *[definition for _, definition in triggers])
+
+
+def copy_loans(template_loan: str, copies: int, spread_days: int) -> None:
+    """`copies` loans like `template_loan` (same fund, person and terms), the k-th
+    disbursed and due k % spread_days days earlier, so they fall into every aging
+    bucket. For read benchmarks: the copies have no disbursement entries."""
+    series = (f"generate_series(1, {copies}) AS g(n)" if on_postgres() else
+              "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s "
+              f"WHERE n < {copies}) SELECT n FROM s) AS g")
+
+    def earlier(column: str) -> str:
+        return (f"{column} - (g.n % {spread_days})" if on_postgres() else
+                f"date({column}, '-' || (g.n % {spread_days}) || ' days')")
+
+    prefix = f"copy-{template_loan}-"
+    raw_sql(
+        "INSERT INTO loan (id, person_id, product_code, fund_id, currency, amount, installments, "
+        "purpose, applied_on, status, approvals_needed, terms, reserved, disbursed_on, "
+        f"created_by, created_at) SELECT '{prefix}' || g.n, person_id, product_code, fund_id, "
+        f"currency, amount, installments, purpose, {earlier('applied_on')}, status, "
+        f"approvals_needed, terms, 0, {earlier('disbursed_on')}, created_by, created_at "
+        f"FROM loan, {series} WHERE loan.id = '{template_loan}'",
+        "INSERT INTO loan_installment (loan_id, number, due_date, principal, interest) "
+        f"SELECT '{prefix}' || g.n, i.number, {earlier('i.due_date')}, i.principal, i.interest "
+        f"FROM loan_installment AS i, {series} WHERE i.loan_id = '{template_loan}'",
+    )

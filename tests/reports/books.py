@@ -38,7 +38,7 @@ class Books:
     program: str = ""
 
 
-def _product(api: Api, fund: str) -> str:
+def loan_product(api: Api, fund: str) -> str:
     product = unique("flat")
     created = api.post("/api/loan-products", {
         "code": product, "name": "Flat starter", "fund": fund, "interest_method": "flat",
@@ -87,7 +87,7 @@ def make_books(api: Api) -> Books:
     rent = api.entry(fund, [("5000", "debit", "800.00"), ("1000", "credit", "800.00")],
                      date=(TODAY - timedelta(days=30)).isoformat(), memo="Hall rent, 3/F")
     assert rent.status_code == 201, rent.text
-    product = _product(api, fund)
+    product = loan_product(api, fund)
     # First instalments fall due a month after disbursement; "late-10" pays its first on
     # time and owes its second since about ten days.
     books.loans["current"] = disbursed_loan(api, fund, product, "3000.00",
