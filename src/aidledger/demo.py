@@ -34,7 +34,9 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
                                 password=login.password, role=login.role, person_id=None)
     admin = Actor("demo-admin", Role.ADMIN, None)
     await funds.create_fund(context, admin, code=FUND_CODE,
-                            name="Hong Kong Migrant Workers Mutual Aid Fund", currency="HKD")
+                            name="Hong Kong Migrant Workers Mutual Aid Fund", currency="HKD",
+                            contact="Fund office, 3/F, 12 Nathan Road, Kowloon; "
+                                    "phone or WhatsApp 2345 6789, Sunday 10:00-17:00")
     await funds.add_account(context, admin, FUND_CODE, code="5200",
                             name="Financial literacy classes", type="expense")
     today = context.clock.today()

@@ -15,6 +15,7 @@ def test_a_new_fund_has_the_default_chart_at_zero(api: Api) -> None:
     assert {key: fund[key] for key in ("code", "name", "currency")} == {
         "code": code, "name": "Relief", "currency": "KWD"}
     assert fund["id"] and fund["created_at"].endswith("Z")
+    assert fund["contact"] is None
     accounts = api.get(f"/api/funds/{code}/accounts").json()
     assert accounts["currency"] == "KWD"
     assert [item["code"] for item in accounts["items"]] == DEFAULT_CODES
@@ -22,6 +23,16 @@ def test_a_new_fund_has_the_default_chart_at_zero(api: Api) -> None:
     types = {item["code"]: item["type"] for item in accounts["items"]}
     assert (types["1000"], types["2000"], types["3000"], types["4000"], types["5000"]) == (
         "asset", "liability", "equity", "income", "expense")
+
+
+def test_a_funds_contact_is_kept_for_borrower_documents(api: Api) -> None:
+    code = unique("fund")
+    contact = "Fund office, 3/F, 12 Nathan Road; WhatsApp 2345 6789, Sundays 10:00-17:00"
+    created = api.post("/api/funds", {"code": code, "name": "Relief", "currency": "HKD",
+                                      "contact": f"  {contact} "})
+    assert created.status_code == 201, created.text
+    assert created.json()["contact"] == contact
+    assert api.get(f"/api/funds/{code}", role="auditor").json()["contact"] == contact
 
 
 def test_fund_by_id_or_code_and_in_the_list(api: Api) -> None:
@@ -40,6 +51,9 @@ def test_fund_by_id_or_code_and_in_the_list(api: Api) -> None:
     ({"code": "ok-code", "name": "x", "currency": "ZZZ"}, 400, "currency"),
     ({"code": "ok-code", "name": "x", "currency": "XXX"}, 400, "currency"),
     ({"code": "ok-code", "name": "x", "currency": 344}, 400, "currency"),
+    ({"code": "ok-code", "name": "x", "currency": "HKD", "contact": " "}, 400, "contact"),
+    ({"code": "ok-code", "name": "x", "currency": "HKD", "contact": "a\nb"}, 400, "contact"),
+    ({"code": "ok-code", "name": "x", "currency": "HKD", "contact": 5}, 400, "contact"),
 ])
 def test_bad_fund_input_is_400_naming_the_field(api: Api, body: dict[str, object], status: int,
                                                 field: str) -> None:

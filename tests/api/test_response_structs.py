@@ -52,9 +52,9 @@ class Contract:
         self.checked.add((method, path))
         return body
 
-    def not_json(self, path: str, params: dict[str, Any]) -> None:
+    def not_json(self, path: str, params: dict[str, Any], **path_values: str) -> None:
         """A GET whose success is a file: sent in the media type documented for it."""
-        response = self.api.get(path, role="auditor", params=params)
+        response = self.api.get(path.format(**path_values), role="auditor", params=params)
         assert response.status_code == 200, (path, response.text)
         documented = SCHEMA["paths"][path]["get"]["responses"]["200"]["content"]
         assert response.headers["content-type"].split(";")[0] in documented, path
@@ -165,5 +165,7 @@ def test_every_documented_response_is_its_struct(api: Api) -> None:
         call("get", f"/api/reports/{report}", role="auditor", params={"fund": fund, **params})
     for report, params in (("beancount", {"to": today()}), ("audit-package", period)):
         call.not_json(f"/api/reports/{report}", params={"fund": fund, **params})
+    for document in ("schedule", "key-facts", "statement"):
+        call.not_json(f"/api/loans/{{loan_id}}/{document}.pdf", params={}, loan_id=loan)
 
     assert DOCUMENTED - call.checked == set()

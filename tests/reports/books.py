@@ -50,7 +50,7 @@ def loan_product(api: Api, fund: str) -> str:
     return product
 
 
-def _person(api: Api) -> str:
+def member(api: Api) -> str:
     person = api.post("/api/people", {"full_name": unique("Borrower"),
                                       "preferred_language": "vi",
                                       "date_of_birth": "1990-05-01"}).json()["id"]
@@ -63,7 +63,7 @@ def _person(api: Api) -> str:
 
 
 def disbursed_loan(api: Api, fund: str, product: str, amount: str, on: date) -> str:
-    loan = api.post("/api/loans", {"person": _person(api), "product": product, "amount": amount,
+    loan = api.post("/api/loans", {"person": member(api), "product": product, "amount": amount,
                                    "purpose": "Sewing machine", "applied_on": on.isoformat()},
                     key=None)
     assert loan.status_code == 201, loan.text
@@ -115,7 +115,7 @@ def make_books(api: Api) -> Books:
     for amount, days_ago, method in (("1200.00", 60, "cash"), ("800.25", 5, "bank_transfer")):
         # Grants are applied for today: the clock goes back to the day of the payment.
         with clock_at(api, TODAY - timedelta(days=days_ago)):
-            grant = api.post("/api/grants", {"person": _person(api), "program": books.program,
+            grant = api.post("/api/grants", {"person": member(api), "program": books.program,
                                              "amount": amount, "reason": "Hospital deposit"},
                              key=None).json()
             approved = api.post(f"/api/grants/{grant['id']}/approvals", {}, key=None,

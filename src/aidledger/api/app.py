@@ -19,6 +19,7 @@ from aidledger.api.auth import PUBLIC_PATHS, BearerTokenMiddleware
 from aidledger.api.controllers import (
     audit,
     auth,
+    documents,
     funds,
     grants,
     health,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         route_handlers=[*health.ROUTES, *auth.ROUTES, *users.ROUTES, *funds.ROUTES,
                         *journal.ROUTES, *people.ROUTES, *audit.ROUTES, *policies.ROUTES,
                         *loans.ROUTES, *grants.ROUTES, *reports.ROUTES,
+                        *documents.ROUTES,
                         create_static_files_router(path="/static", directories=[STATIC],
                                                    include_in_schema=False)],
         lifespan=[open_database],

@@ -14,6 +14,7 @@ class FundCreate(Request):
     code: Text
     name: Text
     currency: Text
+    contact: Text | None = None
 
 
 class AccountCreate(Request):
@@ -53,6 +54,7 @@ class FundOut(Struct):
     code: str
     name: str
     currency: str
+    contact: str | None
     created_at: str
 
 

@@ -17,6 +17,7 @@ class FundRecord:
     currency: str
     created_at: datetime
     created_by: str
+    contact: str | None  # where a borrower asks or complains, printed on their documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +28,15 @@ class AccountRecord:
     balance: int  # debits less credits, in minor units
 
 
-_FUND = "SELECT id, code, name, currency, created_at, created_by FROM fund"
+_FUND = "SELECT id, code, name, currency, created_at, created_by, contact FROM fund"
 
 
 async def insert_fund(database: Database, fund: FundRecord) -> None:
     await database.execute(
-        "INSERT INTO fund (id, code, name, currency, created_at, created_by) "
-        "VALUES ({}, {}, {}, {}, {}, {})",
-        fund.id, fund.code, fund.name, fund.currency, fund.created_at, fund.created_by)
+        "INSERT INTO fund (id, code, name, currency, created_at, created_by, contact) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {})",
+        fund.id, fund.code, fund.name, fund.currency, fund.created_at, fund.created_by,
+        fund.contact)
 
 
 async def insert_account(database: Database, fund_id: str, code: str, name: str,

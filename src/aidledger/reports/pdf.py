@@ -72,9 +72,12 @@ def render_html(folder: Path, template: str, heading: Heading, values: dict[str,
 
 async def render_pdf(folder: Path, template: str, heading: Heading,
                      values: dict[str, Any]) -> bytes:
-    """The report as PDF; the layout work runs on a worker thread, off the event loop."""
+    return await html_to_pdf(folder, render_html(folder, template, heading, values))
+
+
+async def html_to_pdf(folder: Path, html: str) -> bytes:
+    """HTML laid out as PDF; the layout work runs on a worker thread, off the event loop."""
     weasyprint = load_weasyprint()
-    html = render_html(folder, template, heading, values)
 
     def layout() -> bytes:
         document: bytes = weasyprint.HTML(string=html, base_url=str(folder)).write_pdf()

@@ -21,23 +21,30 @@ from aidledger.services.pagination import (
     require_limit,
     split_page,
 )
-from aidledger.services.validation import require_code, require_text, taken_means_conflict
+from aidledger.services.validation import (
+    optional_text,
+    require_code,
+    require_text,
+    taken_means_conflict,
+)
 
 
 def fund_document(fund: FundRecord) -> FundOut:
     return FundOut(id=fund.id, code=fund.code, name=fund.name, currency=fund.currency,
-                   created_at=timestamp(fund.created_at))
+                   contact=fund.contact, created_at=timestamp(fund.created_at))
 
 
 async def create_fund(
-    context: ServiceContext, actor: Actor, *, code: str, name: str, currency: str
+    context: ServiceContext, actor: Actor, *, code: str, name: str, currency: str,
+    contact: str | None = None,
 ) -> FundOut:
     require_code(code, "code")
     name = require_text(name, "name")
+    contact = optional_text(contact, "contact")
     money.currency(currency, "currency")
     now = context.clock.now()
     fund = FundRecord(id=str(uuid.uuid4()), code=code, name=name, currency=currency,
-                      created_at=now, created_by=actor.username)
+                      created_at=now, created_by=actor.username, contact=contact)
     with taken_means_conflict("code", f"A fund with code {code!r} already exists."):
         async with context.database.write():
             await store.insert_fund(context.database, fund)

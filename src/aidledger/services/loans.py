@@ -9,6 +9,7 @@ when they are paid, never accrued (account 1110 stays unused).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 import msgspec
@@ -31,6 +32,7 @@ from aidledger.domain.ledger import AccountCode, EntryDraft, Line, Source, entry
 from aidledger.domain.loans import (
     LOAN_LIFECYCLE,
     Allocation,
+    InstallmentPosition,
     LoanStatus,
     Outstanding,
     Received,
@@ -306,7 +308,7 @@ async def write_off(context: ServiceContext, actor: Actor, loan_id: str,
     return await LOANS.change(context, actor, loan_id, claim, "written_off", change)
 
 
-async def _readable(context: ServiceContext, actor: Actor, loan_id: str) -> LoanRecord:
+async def readable_loan(context: ServiceContext, actor: Actor, loan_id: str) -> LoanRecord:
     row = await store.find_loan(context.database, loan_id)
     # A borrower asking for anyone else's loan learns nothing, not even that it exists.
     if row is None or (actor.role is Role.BORROWER and row.person_id != actor.person_id):
@@ -315,7 +317,7 @@ async def _readable(context: ServiceContext, actor: Actor, loan_id: str) -> Loan
 
 
 async def get_loan(context: ServiceContext, actor: Actor, loan_id: str) -> LoanOut:
-    return await loan_document(context, await _readable(context, actor, loan_id))
+    return await loan_document(context, await readable_loan(context, actor, loan_id))
 
 
 async def list_loans(context: ServiceContext, actor: Actor, *, person: str | None,
@@ -336,15 +338,19 @@ async def my_loans(context: ServiceContext, actor: Actor) -> LoanList:
     return await list_loans(context, actor, person=None, status=None, limit=500, cursor=None)
 
 
-async def loan_schedule(context: ServiceContext, actor: Actor, loan_id: str) -> ScheduleOut:
-    row = await _readable(context, actor, loan_id)
-    currency = row.currency
+@dataclass(frozen=True, slots=True)
+class LoanSchedule:
+    """A loan's schedule: fixed at disbursement, with each instalment's progress to date;
+    before that, what it would be if paid out today (no progress yet)."""
+
+    schedule: Schedule
+    progress: tuple[InstallmentPosition, ...] | None
+
+
+async def schedule_of(context: ServiceContext, row: LoanRecord) -> LoanSchedule:
     terms = row.product().loan_terms(row.amount, row.installments)
     if row.disbursed_on is None:
-        # Not yet disbursed: what it would be if paid out today.
-        schedule = build_schedule(terms, context.clock.today())
-        return msgspec.convert(schedule_document(schedule, currency), ScheduleOut)
-    # Disbursed: the instalments fixed then, with penalties, payments and status to date.
+        return LoanSchedule(build_schedule(terms, context.clock.today()), None)
     position = (await book_of(context.database, row)).position(context.clock.today())
     rows, balance = [], row.amount
     for item in position.installments:
@@ -352,14 +358,20 @@ async def loan_schedule(context: ServiceContext, actor: Actor, loan_id: str) -> 
         rows.append(ScheduledInstallment(item.number, item.due_date, item.principal,
                                          item.interest, balance, penalties=item.penalties))
     apr, effective = schedule_cost(terms, row.disbursed_on, rows)
-    return msgspec.convert(
-        schedule_document(Schedule(row.disbursed_on, tuple(rows), apr, effective), currency,
-                          progress=position.installments), ScheduleOut)
+    return LoanSchedule(Schedule(row.disbursed_on, tuple(rows), apr, effective),
+                        position.installments)
+
+
+async def loan_schedule(context: ServiceContext, actor: Actor, loan_id: str) -> ScheduleOut:
+    row = await readable_loan(context, actor, loan_id)
+    found = await schedule_of(context, row)
+    return msgspec.convert(schedule_document(found.schedule, row.currency,
+                                             progress=found.progress), ScheduleOut)
 
 
 async def payoff(context: ServiceContext, actor: Actor, loan_id: str,
                  date_text: str | None) -> PayoffOut:
-    row = await _readable(context, actor, loan_id)
+    row = await readable_loan(context, actor, loan_id)
     on = context.clock.today() if date_text is None else parse_date(date_text, "date")
     LOAN_LIFECYCLE.allow(row.status, "pay_off")
     if on < _disbursed_on(row):

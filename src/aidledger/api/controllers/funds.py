@@ -36,7 +36,7 @@ async def create_fund(context: Context, actor: Caller,
                       data: JSONBody[FundCreate]) -> FundOut:
     """Open a fund in one currency, with the default chart of accounts."""
     return await funds.create_fund(context, actor, code=data.code, name=data.name,
-                                   currency=data.currency)
+                                   currency=data.currency, contact=data.contact)
 
 
 @get("/api/funds", guards=[ADMIN_OR_AUDITOR], responses=responses(200, FundList, 400, 401, 403))

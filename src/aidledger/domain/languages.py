@@ -1,0 +1,49 @@
+"""The languages borrower documents are written in, and how a requested language finds
+the nearest one shipped.
+
+A tag is matched on its language and script, the script filled in from CLDR's likely
+subtags when the tag leaves it out (Babel's data): `zh-HK` is Traditional Chinese,
+`zh-CN` and plain `zh` Simplified, `fil-PH` Tagalog's Filipino standard. A language not
+shipped falls back to English."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from babel.core import get_global
+
+from aidledger.domain.errors import InvalidInput
+
+SHIPPED = ("en", "zh-Hans", "zh-Hant", "tl", "id", "es", "ne", "vi")
+FALLBACK = "en"
+# Filipino is the standardised form of Tagalog; both tags mean the same documents.
+_SAME_AS = {"fil": "tl"}
+_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def nearest_language(tag: str, field: str = "lang") -> str:
+    """The shipped language nearest to a BCP 47 tag; 400 naming `field` when the tag is
+    not a language tag at all."""
+    if not _TAG.fullmatch(tag):
+        raise InvalidInput.field(field, "a BCP 47 language tag, like zh-Hant or tl")
+    parts = tag.replace("_", "-").split("-")
+    language = _SAME_AS.get(parts[0].lower(), parts[0].lower())
+    script = next((part.title() for part in parts[1:] if len(part) == 4 and part.isalpha()),
+                  None)
+    if script is None:
+        region = next((part.upper() for part in parts[1:] if len(part) == 2), None)
+        likely: Mapping[str, str] = get_global("likely_subtags")
+        guessed = likely.get(f"{language}_{region}") if region else None
+        guessed = guessed or likely.get(language, "")
+        pieces = guessed.split("_")
+        script = pieces[1] if len(pieces) > 1 and len(pieces[1]) == 4 else None
+    for candidate in (f"{language}-{script}", language):
+        if candidate in SHIPPED:
+            return candidate
+    return FALLBACK
+
+
+def babel_locale(language: str) -> str:
+    """The Babel locale identifier of a shipped language (`zh-Hant` -> `zh_Hant`)."""
+    return language.replace("-", "_")

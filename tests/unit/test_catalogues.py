@@ -1,0 +1,57 @@
+"""The translation catalogues are complete: every string the borrower templates hold is
+in messages.pot and translated, not fuzzy, with the same placeholders, in every shipped
+language. A template string added without its translations fails here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from aidledger.domain.languages import FALLBACK, SHIPPED
+
+REPORTS = Path(__file__).resolve().parents[2] / "reports"
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def _in_templates() -> set[str]:
+    found = extract_from_dir(
+        str(REPORTS), method_map=[("borrower-*.html", "jinja2")],
+        options_map={"borrower-*.html": {"extensions": "jinja2.ext.i18n",
+                                         "trim_blocks": "True", "lstrip_blocks": "True"}})
+    return {message for _, _, message, _, _ in found if isinstance(message, str)}
+
+
+MESSAGES = _in_templates()
+
+
+def test_the_templates_hold_the_documents_words() -> None:
+    assert {"Key facts statement", "Repayment schedule", "Loan statement",
+            "Page %(page)s of %(pages)s"} <= MESSAGES
+    assert len(MESSAGES) > 50
+
+
+def test_the_template_catalogue_is_current() -> None:
+    with (REPORTS / "locale" / "messages.pot").open("rb") as file:
+        template = {message.id for message in read_po(file) if message.id}
+    assert template == MESSAGES, "run pybabel extract (README: Translations)"
+
+
+@pytest.mark.parametrize("language", [language for language in SHIPPED if language != FALLBACK])
+def test_every_message_is_translated(language: str) -> None:
+    path = REPORTS / "locale" / language.replace("-", "_") / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as file:
+        catalogue = read_po(file)
+    missing = sorted(message for message in MESSAGES
+                     if message not in catalogue or not catalogue[message].string)
+    assert missing == [], f"{language}: untranslated {missing}"
+    fuzzy = sorted(message.id for message in catalogue if message.id and message.fuzzy)
+    assert fuzzy == [], f"{language}: fuzzy {fuzzy}"
+    for message in MESSAGES:
+        translated = catalogue[message].string
+        assert isinstance(translated, str)
+        assert sorted(PLACEHOLDER.findall(translated)) == sorted(PLACEHOLDER.findall(message)), (
+            language, message, translated)
