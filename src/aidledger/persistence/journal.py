@@ -236,12 +236,20 @@ async def list_entries(database: Database, where: EntryFilter, limit: int) -> li
 async def entries_by_seq(database: Database, fund_id: str, first_seq: int,
                          count: int) -> list[Entry]:
     """A run of a fund's chain, for verification, in seq order."""
+    return [stored.entry for stored in await stored_entries_by_seq(
+        database, fund_id, first_seq, first_seq + count - 1, count)]
+
+
+async def stored_entries_by_seq(database: Database, fund_id: str, first_seq: int,
+                                last_seq: int, limit: int) -> list[StoredEntry]:
+    """At most `limit` of the fund's entries from `first_seq` to `last_seq`, in seq
+    order: read along the (fund, seq) index however the statistics stand."""
     rows = await database.fetch(
         f"SELECT {_ENTRY_COLUMNS} FROM journal_entry AS e JOIN fund AS f ON f.id = e.fund_id "
-        "WHERE e.fund_id = {} AND e.seq >= {} ORDER BY e.seq LIMIT {}",
-        fund_id, first_seq, count,
+        "WHERE e.fund_id = {} AND e.seq >= {} AND e.seq <= {} ORDER BY e.seq LIMIT {}",
+        fund_id, first_seq, last_seq, limit,
     )
-    return [stored.entry for stored in await _with_lines(database, rows)]
+    return await _with_lines(database, rows)
 
 
 async def balances_as_of(database: Database, fund_id: str,
@@ -288,29 +296,28 @@ async def insert_contribution(database: Database, contribution_id: str, fund_id:
         "VALUES ({}, {}, {}, {}, {})", contribution_id, fund_id, donor, amount, entry_id)
 
 
-async def entries_in_period(database: Database, fund_id: str, start: date, end: date, *,
-                            after_seq: int, up_to_seq: int, limit: int) -> list[StoredEntry]:
-    """The next run of the fund's entries dated in [start, end], in seq order, after
-    `after_seq` and no later than `up_to_seq` (the head a report was started at)."""
-    rows = await database.fetch(
-        f"SELECT {_ENTRY_COLUMNS} FROM journal_entry AS e JOIN fund AS f ON f.id = e.fund_id "
-        "WHERE e.fund_id = {} AND e.seq > {} AND e.seq <= {} "
-        "AND e.entry_date >= {} AND e.entry_date <= {} ORDER BY e.seq LIMIT {}",
-        fund_id, after_seq, up_to_seq, start, end, limit,
-    )
-    return await _with_lines(database, rows)
+@dataclass(frozen=True, slots=True)
+class PeriodSpan:
+    """Where a period's entries lie in the chain, and how many lines they hold."""
+
+    first_seq: int
+    last_seq: int
+    lines: int
 
 
-async def lines_in_period(database: Database, fund_id: str, start: date, end: date,
-                          up_to_seq: int) -> int:
-    """How many journal lines the fund's entries dated in [start, end] hold."""
+async def period_span(database: Database, fund_id: str, start: date, end: date,
+                      up_to_seq: int) -> PeriodSpan | None:
+    """The first and last seq of the fund's entries dated in [start, end] (up to
+    `up_to_seq`), and their lines; None when there are none."""
     row = await database.fetch_one(
-        "SELECT count(*) AS lines FROM journal_line AS l "
-        "JOIN journal_entry AS e ON e.id = l.entry_id "
+        "SELECT min(e.seq) AS first_seq, max(e.seq) AS last_seq, count(*) AS lines "
+        "FROM journal_entry AS e JOIN journal_line AS l ON l.entry_id = e.id "
         "WHERE e.fund_id = {} AND e.seq <= {} AND e.entry_date >= {} AND e.entry_date <= {}",
         fund_id, up_to_seq, start, end,
     )
-    return 0 if row is None else int(row["lines"])
+    if row is None or row["first_seq"] is None:
+        return None
+    return record(PeriodSpan, row)
 
 
 async def first_entry_date(database: Database, fund_id: str) -> date | None:

@@ -17,6 +17,7 @@ from aidledger.domain.ledger import AccountType, Entry
 from aidledger.domain.money import format_minor
 from aidledger.persistence import journal
 from aidledger.persistence.funds import AccountRecord
+from aidledger.persistence.journal import PeriodSpan
 from aidledger.reports.basis import Basis, read_basis
 from aidledger.reports.general_ledger import entries_of
 from aidledger.reports.output import Progress, Rendered
@@ -85,12 +86,11 @@ def assertions(balances: Sequence[AccountRecord], accounts: dict[str, str], curr
 
 
 async def _chunks(context: ServiceContext, basis: Basis, period: Period,
-                  balances: Sequence[AccountRecord],
+                  span: PeriodSpan | None, balances: Sequence[AccountRecord],
                   progress: Progress | None) -> AsyncIterator[bytes]:
     accounts = account_names(balances)
     yield preamble(basis, accounts, period.start).encode()
-    async for batch in entries_of(context, basis.fund.id, period, basis.head.last_seq,
-                                  progress):
+    async for batch in entries_of(context, basis.fund.id, period, span, progress):
         yield "".join(transaction(stored.entry, accounts) for stored in batch).encode()
     yield assertions(balances, accounts, basis.fund.currency, period.end).encode()
 
@@ -102,7 +102,9 @@ async def beancount_report(context: ServiceContext, fund_reference: str, end: st
         basis = await read_basis(context, fund_reference)
         balances = await journal.balances_as_of(context.database, basis.fund.id, to)
         first = await journal.first_entry_date(context.database, basis.fund.id)
-    # Accounts open on the day of the first entry (or on `to` if there is none yet).
-    period = Period(min(first or to, to), to)
+        # Accounts open on the day of the first entry (or on `to` if there is none yet).
+        period = Period(min(first or to, to), to)
+        span = await journal.period_span(context.database, basis.fund.id, period.start, to,
+                                         basis.head.last_seq)
     return Rendered(NAME, basis.fund.code, to, "beancount",
-                    _chunks(context, basis, period, balances, progress))
+                    _chunks(context, basis, period, span, balances, progress))

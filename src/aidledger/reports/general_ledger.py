@@ -17,7 +17,7 @@ from aidledger.domain.dates import Period, report_period
 from aidledger.domain.errors import RuleViolation
 from aidledger.domain.ledger import AccountType, Entry, entry_document, format_created_at
 from aidledger.persistence import journal
-from aidledger.persistence.journal import StoredEntry
+from aidledger.persistence.journal import PeriodSpan, StoredEntry
 from aidledger.reports.basis import Basis, read_basis
 from aidledger.reports.output import Progress, Rendered, once
 from aidledger.reports.pdf import render_pdf
@@ -38,7 +38,11 @@ class GeneralLedger:
     period: Period
     opening: list[OpeningBalanceOut]
     account_names: dict[str, str]
-    lines: int  # how many lines the period holds
+    span: PeriodSpan | None  # where the period's entries lie in the chain; None: nowhere
+
+    @property
+    def lines(self) -> int:
+        return 0 if self.span is None else self.span.lines
 
 
 async def open_general_ledger(context: ServiceContext, fund_reference: str,
@@ -48,39 +52,42 @@ async def open_general_ledger(context: ServiceContext, fund_reference: str,
         fund = basis.fund
         accounts = await journal.balances_as_of(context.database, fund.id,
                                                 period.start - timedelta(days=1))
-        lines = await journal.lines_in_period(context.database, fund.id, period.start,
-                                              period.end, basis.head.last_seq)
+        span = await journal.period_span(context.database, fund.id, period.start,
+                                         period.end, basis.head.last_seq)
     opening = [OpeningBalanceOut(
         account=account.code,
         balance=money.format_minor(AccountType(account.type).normal_balance(account.balance),
                                    fund.currency)) for account in accounts]
     return GeneralLedger(basis, period, opening,
-                         {account.code: account.name for account in accounts}, lines)
+                         {account.code: account.name for account in accounts}, span)
 
 
-async def entries_of(context: ServiceContext, fund_id: str, period: Period, up_to_seq: int,
-                     progress: Progress | None = None,
-                     total_lines: int = 0) -> AsyncIterator[list[StoredEntry]]:
-    """The fund's entries dated in `period`, a batch at a time, in seq order, up to the
-    head a report started at."""
-    after, done = 0, 0
-    while True:
-        batch = await journal.entries_in_period(
-            context.database, fund_id, period.start, period.end, after_seq=after,
-            up_to_seq=up_to_seq, limit=_BATCH)
+async def entries_of(context: ServiceContext, fund_id: str, period: Period,
+                     span: PeriodSpan | None,
+                     progress: Progress | None = None) -> AsyncIterator[list[StoredEntry]]:
+    """The fund's entries dated in `period`, a batch at a time, in seq order, within the
+    span of the chain they lie in. Entries are read along the chain and those dated
+    outside the period (backdated ones among them) are left out here: the (fund, seq)
+    index then serves every batch, and the whole ledger is read once."""
+    if span is None:
+        return
+    next_seq, done = span.first_seq, 0
+    while next_seq <= span.last_seq:
+        batch = await journal.stored_entries_by_seq(context.database, fund_id, next_seq,
+                                                    span.last_seq, _BATCH)
         if not batch:
             return
-        after = batch[-1].entry.seq
-        done += sum(len(stored.entry.lines) for stored in batch)
-        yield batch
+        next_seq = batch[-1].entry.seq + 1
+        dated = [stored for stored in batch if period.start <= stored.entry.date <= period.end]
+        done += sum(len(stored.entry.lines) for stored in dated)
+        yield dated
         if progress is not None:
-            progress(done, total_lines)
+            progress(done, span.lines)
 
 
 def _entries(context: ServiceContext, ledger: GeneralLedger,
              progress: Progress | None = None) -> AsyncIterator[list[StoredEntry]]:
-    return entries_of(context, ledger.basis.fund.id, ledger.period, ledger.basis.head.last_seq,
-                      progress, ledger.lines)
+    return entries_of(context, ledger.basis.fund.id, ledger.period, ledger.span, progress)
 
 
 def line_rows(entry: Entry, account_names: dict[str, str]) -> list[Sequence[object]]:
