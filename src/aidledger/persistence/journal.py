@@ -168,6 +168,11 @@ async def _with_lines(database: Database, rows: list[dict[str, Any]]) -> list[St
         "ORDER BY l.entry_id, l.line_no",
         *[row["id"] for row in rows],
     )
+    return _assembled(rows, line_rows)
+
+
+def _assembled(rows: list[dict[str, Any]],
+               line_rows: list[dict[str, Any]]) -> list[StoredEntry]:
     lines: dict[str, list[Line]] = defaultdict(list)
     for line in line_rows:
         lines[line["entry_id"]].append(
@@ -235,21 +240,35 @@ async def list_entries(database: Database, where: EntryFilter, limit: int) -> li
 
 async def entries_by_seq(database: Database, fund_id: str, first_seq: int,
                          count: int) -> list[Entry]:
-    """A run of a fund's chain, for verification, in seq order."""
+    """A run of a fund's chain, for verification, in seq order: the next `count` stored
+    from `first_seq` on, whatever their numbers (a gap is for verification to find)."""
     return [stored.entry for stored in await stored_entries_by_seq(
-        database, fund_id, first_seq, first_seq + count - 1, count)]
+        database, fund_id, first_seq, _LAST_SEQ, count)]
+
+
+_LAST_SEQ = 2**62  # beyond any chain
 
 
 async def stored_entries_by_seq(database: Database, fund_id: str, first_seq: int,
                                 last_seq: int, limit: int) -> list[StoredEntry]:
     """At most `limit` of the fund's entries from `first_seq` to `last_seq`, in seq
-    order: read along the (fund, seq) index however the statistics stand."""
+    order. Both queries walk the (fund, seq) index and, for the lines, the lines' primary
+    key: an IN list of entry ids let PostgreSQL choose a scan of every line of every fund
+    for each batch (measured: 3,900 lines/s on a million-line fund)."""
     rows = await database.fetch(
         f"SELECT {_ENTRY_COLUMNS} FROM journal_entry AS e JOIN fund AS f ON f.id = e.fund_id "
         "WHERE e.fund_id = {} AND e.seq >= {} AND e.seq <= {} ORDER BY e.seq LIMIT {}",
         fund_id, first_seq, last_seq, limit,
     )
-    return await _with_lines(database, rows)
+    if not rows:
+        return []
+    line_rows = await database.fetch(
+        "SELECT l.entry_id, a.code, l.debit, l.credit, l.memo FROM journal_entry AS e "
+        "JOIN journal_line AS l ON l.entry_id = e.id JOIN account AS a ON a.id = l.account_id "
+        "WHERE e.fund_id = {} AND e.seq >= {} AND e.seq <= {} ORDER BY e.seq, l.line_no",
+        fund_id, rows[0]["seq"], rows[-1]["seq"],
+    )
+    return _assembled(rows, line_rows)
 
 
 async def balances_as_of(database: Database, fund_id: str,
