@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -65,8 +66,11 @@ def test_general_ledger_pdf_lists_the_entries(api: Api, books: Books) -> None:
     text, _ = _pdf_text(_get(api, "general-ledger", fund=books.fund, format="pdf",
                              **period).content)
     assert "Hall rent, 3/F" in text
-    assert all(f"\n{entry['seq']} " in text or f"{entry['seq']} {entry['date']}" in text
+    # Each entry's own line starts with its seq and date; each journal line shows its amount.
+    assert all(re.search(rf"(^|\s){entry['seq']}\s+{entry['date']}", text)
                for entry in ledger["entries"])
+    assert all(amount in text for entry in ledger["entries"] for line in entry["lines"]
+               for amount in (line["debit"], line["credit"]) if amount != "0.00")
 
 
 def test_a_general_ledger_pdf_above_5000_lines_is_refused(api: Api) -> None:

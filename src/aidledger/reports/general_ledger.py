@@ -4,13 +4,12 @@ head the report started at, so memory stays flat however long the journal is."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 import msgspec
 
-from aidledger.contract.ledger import JournalEntryOut
 from aidledger.contract.reports import OpeningBalanceOut, ReportFormat
 from aidledger.domain import money
 from aidledger.domain.dates import Period, report_period
@@ -19,6 +18,7 @@ from aidledger.domain.ledger import AccountType, Entry, entry_document, format_c
 from aidledger.persistence import journal
 from aidledger.persistence.journal import PeriodSpan, StoredEntry
 from aidledger.reports.basis import Basis, read_basis
+from aidledger.reports.listing import Column, listing
 from aidledger.reports.output import Progress, Rendered, once
 from aidledger.reports.pdf import render_pdf
 from aidledger.reports.tables import csv_stream
@@ -109,6 +109,23 @@ async def csv_rows(context: ServiceContext, ledger: GeneralLedger,
         yield [row for stored in batch for row in line_rows(stored.entry, ledger.account_names)]
 
 
+_LISTED = (Column("Seq", right=True), Column("Date"), Column("Account", wrap=40),
+           Column("Memo", wrap=60), Column("Debit", right=True), Column("Credit", right=True))
+
+
+def _listed_rows(entries: list[Entry],
+                 names: dict[str, str]) -> Iterator[tuple[object, ...]]:
+    """An entry's own line (seq, date, memo, who), then one line per journal line."""
+    for entry in entries:
+        reverses = f" (reverses {entry.reverses})" if entry.reverses else ""
+        yield (entry.seq, entry.date.isoformat(), "", f"{entry.memo}{reverses} "
+               f"· {entry.created_by}", "", "")
+        for line in entry.lines:
+            yield ("", "", f"{line.account} {names.get(line.account, '')}", line.memo or "",
+                   money.format_minor(line.debit, entry.currency) if line.debit else "",
+                   money.format_minor(line.credit, entry.currency) if line.credit else "")
+
+
 def _document(stored: StoredEntry) -> dict[str, object]:
     return entry_document(stored.entry, stored.reversed_by)
 
@@ -144,11 +161,11 @@ async def general_ledger_report(context: ServiceContext, fund_reference: str,
         raise RuleViolation.field(
             "format", f"the period holds {ledger.lines:,} lines; a PDF is made of at most "
                       f"{PDF_MAX_LINES:,}: ask for format=csv")
-    entries = [msgspec.convert(_document(stored), JournalEntryOut)
-               async for batch in _entries(context, ledger) for stored in batch]
+    entries = [stored.entry async for batch in _entries(context, ledger) for stored in batch]
     pdf = await render_pdf(
         context.reports_path, "general-ledger.html",
         ledger.basis.heading("General ledger", f"{ledger.period.start.isoformat()} to "
                                                f"{day.isoformat()}"),
-        {"ledger": ledger, "entries": entries})
+        {"ledger": ledger, "entries": entries,
+         "entries_listing": listing(_LISTED, list(_listed_rows(entries, ledger.account_names)))})
     return Rendered(NAME, fund, day, "pdf", once(pdf))

@@ -16,6 +16,7 @@ from aidledger.domain.dates import Period, report_period
 from aidledger.domain.money import format_minor
 from aidledger.persistence.grants import PaidGrantRecord, paid_in_fund
 from aidledger.reports.basis import read_basis
+from aidledger.reports.listing import Column, listing
 from aidledger.reports.output import Rendered, json_report, once
 from aidledger.reports.pdf import render_pdf
 from aidledger.reports.tables import csv_text
@@ -23,6 +24,8 @@ from aidledger.services.context import ServiceContext
 
 NAME = "grants"
 COLUMNS = ("id", "person", "program", "category", "amount", "paid_on", "method")
+_LISTED = (Column("Grant"), Column("Person"), Column("Programme"), Column("Category"),
+           Column("Amount", right=True), Column("Paid on"), Column("Method"))
 
 
 def grants_document(fund: str, currency: str, period: Period,
@@ -72,5 +75,5 @@ async def grants_report(context: ServiceContext, fund_reference: str, start: str
         context.reports_path, "grants.html",
         basis.heading("Emergency grants paid", f"{period.start.isoformat()} to "
                                                f"{period.end.isoformat()}"),
-        {"report": document})
+        {"report": document, "grants_listing": listing(_LISTED, rows(document))})
     return Rendered(NAME, basis.fund.code, period.end, "pdf", once(pdf))

@@ -19,6 +19,7 @@ from aidledger.contract.reports import (
 from aidledger.domain.money import format_minor
 from aidledger.domain.portfolio import LoanStanding, portfolio
 from aidledger.reports.basis import read_basis
+from aidledger.reports.listing import Column, listing
 from aidledger.reports.output import Rendered, json_report, once
 from aidledger.reports.pdf import render_pdf
 from aidledger.reports.tables import csv_text
@@ -29,6 +30,9 @@ from aidledger.services.validation import business_date
 NAME = "portfolio"
 COLUMNS = ("loan", "person", "product", "disbursed_on", "principal_outstanding",
            "days_past_due", "bucket")
+_LISTED = (Column("Loan"), Column("Person"), Column("Product"), Column("Disbursed"),
+           Column("Principal outstanding", right=True), Column("Days past due", right=True),
+           Column("Bucket"))
 
 
 async def standings(context: ServiceContext, fund_id: str, as_of: date) -> list[LoanStanding]:
@@ -95,5 +99,5 @@ async def portfolio_report(context: ServiceContext, fund_reference: str,
                         once(csv_text([COLUMNS, *rows(document)])))
     pdf = await render_pdf(context.reports_path, "portfolio.html",
                            basis.heading("Loan portfolio", f"as of {as_of.isoformat()}"),
-                           {"report": document})
+                           {"report": document, "loans_listing": listing(_LISTED, rows(document))})
     return Rendered(NAME, basis.fund.code, as_of, "pdf", once(pdf))
