@@ -122,7 +122,10 @@ class _Progress:
 
     @property
     def owed(self) -> int:
-        return self.owed_penalty + self.owed_interest + self.owed_principal
+        # Read for every instalment at every repayment: written out, not via the three above.
+        due = self.due
+        return (self.penalty - self.paid_penalty + due.interest - self.paid_interest
+                - self.waived_interest + due.principal - self.paid_principal)
 
     @property
     def paid(self) -> int:
@@ -163,6 +166,12 @@ class Position:
     settled: bool  # nothing is owed any more
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    principal_outstanding: int
+    days_past_due: int
+
+
 @dataclass(slots=True)
 class LoanBook:
     """The schedule and repayments of one loan, replayed to a date."""
@@ -174,12 +183,7 @@ class LoanBook:
     received: Sequence[Received] = field(default_factory=tuple)
 
     def position(self, as_of: date) -> Position:
-        progress = [_Progress(due) for due in self.dues]
-        allocations = []
-        for payment in sorted(self.received, key=lambda item: item.paid_on):
-            self._charge_penalties(progress, payment.paid_on)
-            allocations.append(self._allocate(progress, payment))
-        self._charge_penalties(progress, as_of)
+        progress, allocations = self._replayed(as_of)
         return Position(
             as_of=as_of,
             installments=tuple(_installment(item, as_of) for item in progress),
@@ -193,6 +197,21 @@ class LoanBook:
             allocations=tuple(allocations),
             settled=all(item.owed == 0 for item in progress),
         )
+
+    def standing(self, as_of: date) -> Standing:
+        """Just what a portfolio needs of the position, worked out the same way."""
+        progress, _ = self._replayed(as_of)
+        return Standing(principal_outstanding=sum(item.owed_principal for item in progress),
+                        days_past_due=_days_past_due(progress, as_of))
+
+    def _replayed(self, as_of: date) -> tuple[list[_Progress], list[Allocation]]:
+        progress = [_Progress(due) for due in self.dues]
+        allocations = []
+        for payment in sorted(self.received, key=lambda item: item.paid_on):
+            self._charge_penalties(progress, payment.paid_on)
+            allocations.append(self._allocate(progress, payment))
+        self._charge_penalties(progress, as_of)
+        return progress, allocations
 
     def payoff(self, on: date) -> Outstanding:
         """What closes the loan on `on`: penalties charged, principal left, and interest:

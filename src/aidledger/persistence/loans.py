@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from aidledger.domain.loans import Due, LoanStatus
@@ -58,9 +59,17 @@ _COLUMNS = ("id, person_id, product_code, fund_id, currency, amount, installment
             "created_at")
 
 
+@lru_cache(maxsize=1024)
+def _terms(text: str) -> dict[str, Any]:
+    """Loans of one product share their terms' text, and so one parsed copy (never
+    changed: a loan's terms are fixed when it is applied for)."""
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
 def _loan(row: dict[str, Any]) -> LoanRecord:
     decision = row["decision"]
-    return record(LoanRecord, {**row, "terms": json.loads(row["terms"]),
+    return record(LoanRecord, {**row, "terms": _terms(row["terms"]),
                                "decision": None if decision is None else json.loads(decision)})
 
 

@@ -42,14 +42,14 @@ async def standings(context: ServiceContext, fund_id: str, as_of: date) -> list[
     for row, book in await fund_books(context.database, fund_id, as_of):
         if row.closed_on is not None and row.closed_on <= as_of:
             continue
-        position = book.position(as_of)
+        standing = book.standing(as_of)
         written_off = row.written_off_on is not None and row.written_off_on <= as_of
         assert row.disbursed_on is not None  # fund_books holds disbursed loans only
         found.append(LoanStanding(
             loan=row.id, person=row.person_id, product=row.product_code,
             disbursed_on=row.disbursed_on,
-            principal_outstanding=position.outstanding.principal,
-            days_past_due=0 if written_off else position.days_past_due,
+            principal_outstanding=standing.principal_outstanding,
+            days_past_due=0 if written_off else standing.days_past_due,
             written_off=written_off))
     return found
 

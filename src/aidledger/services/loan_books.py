@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from aidledger.domain.loans import Due, LoanBook, Received
+from aidledger.domain.products import LoanProduct
 from aidledger.persistence import loans
 from aidledger.persistence.database import Database
 from aidledger.persistence.loans import LoanRecord, RepaymentRecord
@@ -36,13 +37,24 @@ async def fund_books(database: Database, fund_id: str,
     rows = await loans.disbursed_in_fund(database, fund_id, as_of)
     dues = await loans.dues_in_fund(database, fund_id)
     repayments = await loans.repayments_in_fund(database, fund_id, as_of)
-    return [(row, _book(row, disbursed_on, dues.get(row.id, []), repayments.get(row.id, [])))
+    # Loans on the same terms share one parsed copy of them (persistence.loans), so their
+    # product is read once: thousands of loans come from a handful of products.
+    products: dict[int, LoanProduct] = {}
+
+    def product_of(row: LoanRecord) -> LoanProduct:
+        key = id(row.terms)  # the rows, and so their terms, live as long as this call
+        if key not in products:
+            products[key] = row.product()
+        return products[key]
+
+    return [(row, _book(row, disbursed_on, dues.get(row.id, []), repayments.get(row.id, []),
+                        product_of(row)))
             for row in rows if (disbursed_on := row.disbursed_on) is not None]
 
 
 def _book(row: LoanRecord, disbursed_on: date, dues: list[Due],
-          repayments: list[RepaymentRecord]) -> LoanBook:
-    product = row.product()
+          repayments: list[RepaymentRecord], product: LoanProduct | None = None) -> LoanBook:
+    product = product or row.product()
     return LoanBook(
         dues=dues, disbursed_on=disbursed_on,
         interest_method=product.interest_method, late_penalty=product.late_penalty,
