@@ -27,6 +27,9 @@ class Settings:
     port: int
     timezone: ZoneInfo
     project_root: Path
+    # Page cookies marked Secure: set it where the service is reached over HTTPS (a
+    # browser then never sends the session over plain HTTP).
+    secure_cookies: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -110,7 +113,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         port=port,
         timezone=timezone,
         project_root=Path(root) if root else _default_project_root(),
+        secure_cookies=_flag(env, "AIDLEDGER_SECURE_COOKIES"),
     )
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    value = env.get(name, "false").strip().lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigurationError(f"{name} must be true or false")
+    return value in ("true", "1", "yes")
 
 
 def resolve_secrets(settings: Settings) -> Secrets:

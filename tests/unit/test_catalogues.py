@@ -13,16 +13,24 @@ from babel.messages.pofile import read_po
 
 from aidledger.domain.languages import FALLBACK, SHIPPED
 
-REPORTS = Path(__file__).resolve().parents[2] / "reports"
+ROOT = Path(__file__).resolve().parents[2]
+REPORTS = ROOT / "reports"
+# The borrower's documents and the borrower's page share the catalogues.
+TEMPLATE_FOLDERS = (REPORTS, ROOT / "src" / "aidledger" / "api" / "templates")
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 
 def _in_templates() -> set[str]:
-    found = extract_from_dir(
-        str(REPORTS), method_map=[("borrower-*.html", "jinja2")],
-        options_map={"borrower-*.html": {"extensions": "jinja2.ext.i18n",
-                                         "trim_blocks": "True", "lstrip_blocks": "True"}})
-    return {message for _, _, message, _, _ in found if isinstance(message, str)}
+    found = set()
+    for folder in TEMPLATE_FOLDERS:
+        for _, _, message, _, _ in extract_from_dir(
+                str(folder), method_map=[("borrower-*.html", "jinja2")],
+                options_map={"borrower-*.html": {"extensions": "jinja2.ext.i18n",
+                                                 "trim_blocks": "True",
+                                                 "lstrip_blocks": "True"}}):
+            if isinstance(message, str):
+                found.add(message)
+    return found
 
 
 MESSAGES = _in_templates()
@@ -30,7 +38,7 @@ MESSAGES = _in_templates()
 
 def test_the_templates_hold_the_documents_words() -> None:
     assert {"Key facts statement", "Repayment schedule", "Loan statement",
-            "Page %(page)s of %(pages)s"} <= MESSAGES
+            "Page %(page)s of %(pages)s", "My loans"} <= MESSAGES
     assert len(MESSAGES) > 50
 
 

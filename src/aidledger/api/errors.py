@@ -16,6 +16,7 @@ from aidledger.domain.errors import (
     InvalidInput,
     NotFound,
     RuleViolation,
+    TooManyAttempts,
     Unauthenticated,
     Unavailable,
 )
@@ -30,6 +31,7 @@ _STATUS_OF: tuple[tuple[type[DomainError], int, str], ...] = (
     (NotFound, 404, "not-found"),
     (Conflict, 409, "conflict"),
     (RuleViolation, 422, "rule-violation"),
+    (TooManyAttempts, 429, "too-many-requests"),
     (Unavailable, 503, "unavailable"),
 )
 _HTTP_SLUGS = {400: "invalid-input", 401: "unauthenticated", 403: "forbidden",
@@ -78,6 +80,12 @@ def _validation_errors(error: ValidationException) -> list[dict[str, str]]:
     if not found and missing:
         found.append({"field": missing.group(1), "message": "required"})
     return found
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status a refusal is answered with (pages use it too)."""
+    return next((status for error_class, status, _ in _STATUS_OF
+                 if isinstance(error, error_class)), 400)
 
 
 def handle_exception(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:

@@ -65,3 +65,9 @@ class Unavailable(DomainError):
     """The service cannot do this here and now (a system library it needs is missing)."""
 
     title = "Service unavailable"
+
+
+class TooManyAttempts(DomainError):
+    """Refused for a while after repeated failures (guessing a password)."""
+
+    title = "Too many attempts"

@@ -113,6 +113,16 @@ async def find_grant(database: Database, grant_id: str, *,
     return None if row is None else _grant(row)
 
 
+async def grants_in_status(database: Database, fund_id: str,
+                           statuses: tuple[GrantStatus, ...], limit: int) -> list[GrantRecord]:
+    """The fund's oldest `limit` grants in any of these states, oldest first."""
+    rows = await database.fetch(
+        f"SELECT {_GRANT_COLUMNS} FROM emergency_grant WHERE fund_id = {{}} AND "
+        f"status IN ({placeholders(len(statuses))}) ORDER BY created_at, id LIMIT {{}}",
+        fund_id, *(status.value for status in statuses), limit)
+    return [_grant(row) for row in rows]
+
+
 async def pending_grant(database: Database, person_id: str, program_code: str) -> str | None:
     """The id of the person's application in the programme still awaiting approval."""
     row = await database.fetch_one(

@@ -102,12 +102,13 @@ async def loans_of_person(database: Database, person_id: str,
 
 
 async def loans_in_order(database: Database, *, after: int, limit: int, person: str | None,
-                         status: str | None) -> list[tuple[int, LoanRecord]]:
+                         status: str | None,
+                         fund_id: str | None = None) -> list[tuple[int, LoanRecord]]:
     """Loans in the order they were applied for, each with its place in that order (the
     cursor of the next page), after place `after`."""
     conditions: list[str] = ["place > {}"]
     arguments: list[object] = [after]
-    for column, value in (("person_id", person), ("status", status)):
+    for column, value in (("person_id", person), ("status", status), ("fund_id", fund_id)):
         if value is not None:
             conditions.append(f"{column} = {{}}")
             arguments.append(value)

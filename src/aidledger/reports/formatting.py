@@ -16,7 +16,7 @@ from babel.dates import format_date
 from babel.numbers import NumberPattern, format_decimal
 
 from aidledger.domain.languages import babel_locale
-from aidledger.domain.money import minor_digits
+from aidledger.domain.money import minor_digits, parse_amount
 
 
 def _with_digits(pattern: NumberPattern, digits: int) -> NumberPattern:
@@ -39,6 +39,10 @@ class LocaleFormat:
         text: str = pattern.apply(Decimal(minor).scaleb(-digits), self.locale,
                                   currency=currency, currency_digits=False)
         return text
+
+    def decimal_money(self, amount: str, currency: str) -> str:
+        """An amount as the API writes it ("1060.00") written for the language."""
+        return self.money(parse_amount(amount, currency, "amount", allow_zero=True), currency)
 
     def percent(self, percent: str | Decimal) -> str:
         """A percentage given as its number ("26.82" for 26.82 %), to 2 decimals."""

@@ -8,6 +8,8 @@ person's row is locked), so two records of the same course cannot both earn cred
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import date
 
 import msgspec
 
@@ -101,3 +103,33 @@ async def person_credits(context: ServiceContext, actor: Actor,
                                awarded_on=award.awarded_on.isoformat(), policy=award.policy,
                                policy_version=award.policy_version,
                                policy_sha256=award.policy_sha256) for award in awards])
+
+
+@dataclass(frozen=True, slots=True)
+class CreditMilestone:
+    """What a number of course credits unlocks, as the policies in force say."""
+
+    credits: int
+    unlocks: str  # "first_loan" | "full_loan_amount" | "education_grant"
+
+
+# (policy, parameter, what reaching it unlocks): read from the committee's files, so the
+# page a borrower sees moves with the policy.
+_MILESTONES = (("loan-eligibility", "first_loan_min_credits", "first_loan"),
+               ("loan-eligibility", "experienced_min_credits", "full_loan_amount"),
+               ("grant-eligibility", "education_min_course_credits", "education_grant"))
+
+
+def credit_milestones(context: ServiceContext, on: date) -> list[CreditMilestone]:
+    found = []
+    for policy_id, parameter, unlocks in _MILESTONES:
+        policy = context.policies.get(policy_id)
+        if policy is None:
+            continue
+        try:
+            value = policy.version_on(on).params.get(parameter)
+        except NoPolicyInForce:
+            continue  # no version in force on that day: nothing to promise
+        if isinstance(value, int) and not isinstance(value, bool):
+            found.append(CreditMilestone(value, unlocks))
+    return sorted(found, key=lambda milestone: milestone.credits)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import msgspec
 
@@ -12,6 +13,7 @@ from aidledger.domain.dates import timestamp
 from aidledger.domain.errors import NotFound, RuleViolation
 from aidledger.domain.ledger import DEFAULT_CHART, AccountType
 from aidledger.persistence import funds as store
+from aidledger.persistence import journal
 from aidledger.persistence.funds import AccountRecord, FundRecord
 from aidledger.services.audit import record_event
 from aidledger.services.context import Actor, FundRef, ServiceContext
@@ -141,3 +143,18 @@ async def add_account(
                                ("account", f"{fund.code}/{code}"), fund_id=fund.id,
                                after={"code": code, "name": name, "type": account.type})
     return document
+
+
+@dataclass(frozen=True, slots=True)
+class CashStanding:
+    cash: str  # account 1000, as a decimal string
+    reserved: str  # promised to approved loans and grants not yet paid out
+    available: str
+
+
+async def cash_standing(context: ServiceContext, reference: str) -> CashStanding:
+    fund = await fund_in_path(context, reference)
+    head = await journal.read_chain_head(context.database, fund.id)
+    return CashStanding(money.format_minor(head.cash, fund.currency),
+                        money.format_minor(head.reserved, fund.currency),
+                        money.format_minor(head.cash - head.reserved, fund.currency))

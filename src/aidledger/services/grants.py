@@ -116,23 +116,36 @@ async def list_programs(context: ServiceContext, *, limit: int,
 
 
 async def grant_document(context: ServiceContext, grant: GrantRecord) -> GrantOut:
-    currency = grant.currency
-    return GrantOut(
-        id=grant.id, person=grant.person_id, program=grant.program_code, currency=currency,
-        amount=money.format_minor(grant.amount, currency), reason=grant.reason,
-        applied_on=grant.applied_on.isoformat(),
+    return (await grant_documents(context, [grant]))[0]
+
+
+async def grant_documents(context: ServiceContext, grants: list[GrantRecord]) -> list[GrantOut]:
+    """Grants as the API shows them, their approvals read for all at once."""
+    approved = await approvals.approvals_of(context.database, "grant",
+                                            [grant.id for grant in grants])
+    return [GrantOut(
+        id=grant.id, person=grant.person_id, program=grant.program_code,
+        currency=grant.currency, amount=money.format_minor(grant.amount, grant.currency),
+        reason=grant.reason, applied_on=grant.applied_on.isoformat(),
         status=grant.status,  # type: ignore[arg-type]  # the table's CHECK holds it
         status_reason=grant.status_reason,
         decision=None if grant.decision is None else msgspec.convert(grant.decision,
                                                                      DecisionOut),
-        approvals_needed=grant.approvals_needed,
-        approvals=(await approvals.approvals_of(context.database, "grant",
-                                                [grant.id]))[grant.id],
+        approvals_needed=grant.approvals_needed, approvals=approved[grant.id],
         created_by=grant.created_by,
         paid_on=grant.paid_on.isoformat() if grant.paid_on else None,
         payment=None if grant.payment_method is None else PaymentOut(
             method=grant.payment_method, reference=grant.payment_reference, payee=grant.payee),
-        entry_id=grant.entry_id)
+        entry_id=grant.entry_id) for grant in grants]
+
+
+async def grants_awaiting(context: ServiceContext, fund_reference: str,
+                          limit: int) -> list[GrantOut]:
+    """A fund's grants awaiting an approval or their payment, oldest first (the queue)."""
+    fund = await fund_in_path(context, fund_reference)
+    rows = await store.grants_in_status(
+        context.database, fund.id, (GrantStatus.PENDING_APPROVAL, GrantStatus.APPROVED), limit)
+    return await grant_documents(context, rows)
 
 
 async def apply(context: ServiceContext, actor: Actor, claim: IdempotencyClaim | None, *,

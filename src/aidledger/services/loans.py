@@ -321,12 +321,14 @@ async def get_loan(context: ServiceContext, actor: Actor, loan_id: str) -> LoanO
 
 
 async def list_loans(context: ServiceContext, actor: Actor, *, person: str | None,
-                     status: str | None, limit: int, cursor: str | None) -> LoanList:
+                     status: str | None, limit: int, cursor: str | None,
+                     fund_id: str | None = None) -> LoanList:
     require_limit(limit)
     if actor.role is Role.BORROWER:
         person = actor.person_id
     rows = await store.loans_in_order(context.database, after=decode_cursor(cursor),
-                                      limit=limit + 1, person=person, status=status)
+                                      limit=limit + 1, person=person, status=status,
+                                      fund_id=fund_id)
     page, next_cursor = split_page(rows, limit, lambda item: encode_cursor(item[0]))
     return LoanList(items=await loan_documents(context, [loan for _, loan in page]),
                     next_cursor=next_cursor)

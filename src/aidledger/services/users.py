@@ -78,6 +78,15 @@ async def create_user(
 
 
 async def log_in(context: ServiceContext, *, username: str, password: str) -> TokenOut:
+    actor = await authenticate(context, username=username, password=password)
+    token = issue_token(context.secrets.jwt_secret, actor, context.clock.now(),
+                        context.token_lifetime_seconds)
+    return TokenOut(access_token=token, token_type="bearer",  # noqa: S106 (OAuth's type)
+                    expires_in=context.token_lifetime_seconds)
+
+
+async def authenticate(context: ServiceContext, *, username: str, password: str) -> Actor:
+    """The login a username and password name, or 401: for a token and a page alike."""
     row = await logins.find_login(context.database, username)
     try:
         _hasher.verify(row.password_hash if row else _unknown_user_hash(), password)
@@ -87,11 +96,7 @@ async def log_in(context: ServiceContext, *, username: str, password: str) -> To
         raise Unauthenticated("Wrong username or password.")
     if row.disabled_at is not None:
         raise Unauthenticated("This login has been disabled; ask a fund administrator.")
-    actor = Actor(username=row.username, role=Role(row.role), person_id=row.person_id)
-    token = issue_token(context.secrets.jwt_secret, actor, context.clock.now(),
-                        context.token_lifetime_seconds)
-    return TokenOut(access_token=token, token_type="bearer",  # noqa: S106 (OAuth's type)
-                    expires_in=context.token_lifetime_seconds)
+    return Actor(username=row.username, role=Role(row.role), person_id=row.person_id)
 
 
 async def confirm_caller(context: ServiceContext, actor: Actor) -> Actor:
