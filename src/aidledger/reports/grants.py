@@ -16,7 +16,7 @@ from aidledger.domain.dates import Period, report_period
 from aidledger.domain.money import format_minor
 from aidledger.persistence.grants import PaidGrantRecord, paid_in_fund
 from aidledger.reports.basis import read_basis
-from aidledger.reports.listing import Column, listing
+from aidledger.reports.listing import Column, listing, short_id
 from aidledger.reports.output import Rendered, json_report, once
 from aidledger.reports.pdf import render_pdf
 from aidledger.reports.tables import csv_text
@@ -75,5 +75,6 @@ async def grants_report(context: ServiceContext, fund_reference: str, start: str
         context.reports_path, "grants.html",
         basis.heading("Emergency grants paid", f"{period.start.isoformat()} to "
                                                f"{period.end.isoformat()}"),
-        {"report": document, "grants_listing": listing(_LISTED, rows(document))})
+        {"report": document, "grants_listing": listing(_LISTED, [
+            (short_id(row[0]), short_id(row[1]), *row[2:]) for row in rows(document)])})
     return Rendered(NAME, basis.fund.code, period.end, "pdf", once(pdf))

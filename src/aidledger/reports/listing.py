@@ -43,3 +43,10 @@ def listing(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> str:
     for row in cells:
         lines += [line(list(parts)) for parts in zip_longest(*row, fillvalue="")]
     return "\n".join(lines)
+
+
+def short_id(identifier: object) -> str:
+    """The first 8 characters of an id, as a printed listing shows it: WeasyPrint draws
+    every glyph in Python, and two full UUIDs were half of each line (the CSV and JSON
+    carry the ids whole)."""
+    return str(identifier)[:8]

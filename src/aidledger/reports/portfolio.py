@@ -19,7 +19,7 @@ from aidledger.contract.reports import (
 from aidledger.domain.money import format_minor
 from aidledger.domain.portfolio import LoanStanding, portfolio
 from aidledger.reports.basis import read_basis
-from aidledger.reports.listing import Column, listing
+from aidledger.reports.listing import Column, listing, short_id
 from aidledger.reports.output import Rendered, json_report, once
 from aidledger.reports.pdf import render_pdf
 from aidledger.reports.tables import csv_text
@@ -99,5 +99,7 @@ async def portfolio_report(context: ServiceContext, fund_reference: str,
                         once(csv_text([COLUMNS, *rows(document)])))
     pdf = await render_pdf(context.reports_path, "portfolio.html",
                            basis.heading("Loan portfolio", f"as of {as_of.isoformat()}"),
-                           {"report": document, "loans_listing": listing(_LISTED, rows(document))})
+                           {"report": document, "loans_listing": listing(_LISTED, [
+                               (short_id(row[0]), short_id(row[1]), *row[2:])
+                               for row in rows(document)])})
     return Rendered(NAME, basis.fund.code, as_of, "pdf", once(pdf))
