@@ -63,3 +63,11 @@ def test_secret_may_come_from_a_file(tmp_path: Path) -> None:
 def test_bad_configuration_is_refused_with_the_variable_named(environment: dict[str, str]) -> None:
     with pytest.raises(ConfigurationError):
         load_settings(environment)
+
+
+def test_page_cookies_are_secure_only_when_configured() -> None:
+    assert load_settings({}).secure_cookies is False
+    assert load_settings({"AIDLEDGER_SECURE_COOKIES": "true"}).secure_cookies is True
+    assert load_settings({"AIDLEDGER_SECURE_COOKIES": "0"}).secure_cookies is False
+    with pytest.raises(ConfigurationError, match="AIDLEDGER_SECURE_COOKIES"):
+        load_settings({"AIDLEDGER_SECURE_COOKIES": "sometimes"})
