@@ -11,7 +11,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from aidledger.domain.errors import NotFound
-from aidledger.domain.languages import FALLBACK
 from aidledger.reports.formatting import LocaleFormat
 from aidledger.reports.loan_documents import TEMPLATES, document_language, loan_document
 from aidledger.services import credits, loans, people
@@ -61,7 +60,7 @@ async def loan_document_download(request: Request[Any, Any, Any], loan_id: FromP
     document = await loan_document(context_of(request), actor, loan_id, kind,
                                    language=lang)
     return Response(document.pdf, media_type="application/pdf", headers={
-        "Content-Language": document.language or FALLBACK,
+        "Content-Language": document.language,
         "Content-Disposition": f'attachment; filename="{document.filename}"'})
 
 
