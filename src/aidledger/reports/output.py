@@ -58,7 +58,3 @@ async def once(body: bytes) -> AsyncIterator[bytes]:
 
 def json_report(report: str, fund: str, day: date, document: msgspec.Struct) -> Rendered:
     return Rendered(report, fund, day, "json", once(msgspec.json.encode(document)))
-
-
-async def collect(chunks: AsyncIterator[bytes]) -> bytes:
-    return b"".join([chunk async for chunk in chunks])
