@@ -62,12 +62,15 @@ async def _admin(server: str, statement: str) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """PostgreSQL-only tests (several server processes on one database) are left out of
-    SQLite runs rather than skipped: CI runs them in its PostgreSQL pass."""
-    if os.environ.get("AIDLEDGER_TEST_POSTGRES_URL"):
-        return
+    SQLite runs rather than skipped: CI runs them in its PostgreSQL pass. Browser tests are
+    left out where no Chromium is installed (.ci/run installs Debian's)."""
+    on_postgres = bool(os.environ.get("AIDLEDGER_TEST_POSTGRES_URL"))
+    has_chromium = shutil.which("chromium") is not None
     kept, left_out = [], []
     for item in items:
-        (left_out if item.get_closest_marker("postgres_only") else kept).append(item)
+        out = ((item.get_closest_marker("postgres_only") and not on_postgres)
+               or (item.get_closest_marker("browser") and not has_chromium))
+        (left_out if out else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept

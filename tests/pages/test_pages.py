@@ -219,3 +219,17 @@ def test_the_auditor_downloads_reports_and_verifies(api: Api, browser: Browser) 
     assert verified.status_code == 200 and "verify" in verified.text
     checkpoint = browser.get("/audit/checkpoint", params={"fund": fund})
     assert checkpoint.json()["fund"] == fund
+
+
+def test_a_visitor_who_signs_in_to_nothing_leaves_no_session_behind(browser: Browser) -> None:
+    from tests.support import raw_sql
+
+    before = raw_sql("SELECT count(*) FROM web_session")[0][0][0]
+    for _ in range(3):
+        browser.client.cookies.clear()
+        assert browser.get("/login").status_code == 200
+    assert raw_sql("SELECT count(*) FROM web_session")[0][0][0] == before
+    browser.log_in("t-auditor")
+    assert raw_sql("SELECT count(*) FROM web_session")[0][0][0] == before + 1
+    browser.post("/logout", {})
+    assert raw_sql("SELECT count(*) FROM web_session")[0][0][0] == before

@@ -41,7 +41,7 @@ async def my_page(request: Request[Any, Any, Any]) -> Template:
         shown.append({"loan": loan, "schedule": schedule, "payoff": payoff})
     earned = await credits.person_credits(context, actor, actor.person_id)
     return Template("borrower-my.html", context=page_values(
-        language=language, person=person, loans=shown, write=write,
+        actor=actor, language=language, person=person, loans=shown, write=write,
         next_payment=min(next_payments, key=lambda item: item[0]) if next_payments else None,
         credits=earned, milestones=credits.credit_milestones(context, today),
         documents=list(TEMPLATES)))

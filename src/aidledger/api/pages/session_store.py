@@ -10,6 +10,8 @@ from litestar.stores.base import Store
 from aidledger.services import web_sessions
 from aidledger.services.context import ServiceContext
 
+_NOTHING_SIGNED_IN = (b"{}", b"null", b"")
+
 
 class DatabaseSessionStore(Store):
     """Bound to the database once the app has opened it (`bind`)."""
@@ -30,6 +32,11 @@ class DatabaseSessionStore(Store):
         lifetime = (timedelta(seconds=expires_in) if isinstance(expires_in, int)
                     else expires_in)
         data = value.encode() if isinstance(value, str) else value
+        if data in _NOTHING_SIGNED_IN:
+            # Litestar stores a session for every request, a visitor's empty one too: keep
+            # none of those, so anonymous page views write nothing to the database.
+            await web_sessions.end_session(self.context, key)
+            return
         await web_sessions.write_session(self.context, key, data, lifetime)
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
