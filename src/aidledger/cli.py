@@ -94,7 +94,7 @@ def _command_demo(settings: Settings, _: argparse.Namespace) -> int:
         return 0
     print(f"Demo fund {FUND_CODE!r} (HKD) loaded: donors, a workshop expense, members with "
           "course credits, a market-stall loan being repaid and a medical grant paid.")
-    print("Log in with POST /api/auth/token as:")
+    print("Sign in at /login (the pages), or get a token with POST /api/auth/token, as:")
     for login in logins:  # type: ignore[attr-defined]
         print(f"  {login.role:9} username {login.username:15} password {login.password}")
     return 0
