@@ -92,6 +92,9 @@ def test_a_borrower_on_a_phone_in_traditional_chinese(api: Api, server: str,
     assert refused.status == 404
     own = page.request.get(f"{server}/documents/loans/{loan}/schedule.pdf")
     assert own.status == 200 and own.headers["content-language"] == "zh-Hant"
+    not_hers = page.goto(f"{server}/queue")  # not a borrower's page
+    assert not_hers is not None and not_hers.status == 403
+    _accessible(page, shots, "refused-403")
 
 
 def _approve(page: Page, loan: str) -> None:
