@@ -26,14 +26,16 @@ _QUEUE_SIZE = 200
 
 async def _queue_values(request: Request[Any, Any, Any], actor: Actor, fund: str | None,
                         message: str | None = None) -> dict[str, object]:
-    """The funds with their cash and reservations, and, for the fund chosen, what waits."""
+    """The funds to choose from and, for the fund chosen, its cash and reservations and
+    what waits."""
     context = context_of(request)
-    fund_list = (await funds.list_funds(context, limit=100, cursor=None)).items
-    balances = [(item, await funds.cash_standing(context, item.code)) for item in fund_list]
+    fund_list = (await funds.list_funds(context, limit=500, cursor=None)).items
+    standing, currency = None, None
     waiting: list[object] = []
     waiting_grants: list[object] = []
     if fund is not None:
         chosen = await funds.fund_in_path(context, fund)
+        standing, currency = await funds.cash_standing(context, chosen.code), chosen.currency
         waiting = [loan for status in (LoanStatus.PENDING_APPROVAL, LoanStatus.APPROVED,
                                        LoanStatus.ACTIVE)
                    for loan in (await loans.list_loans(
@@ -41,7 +43,8 @@ async def _queue_values(request: Request[Any, Any, Any], actor: Actor, fund: str
                        cursor=None, fund_id=chosen.id)).items]
         waiting_grants = list(await grants.grants_awaiting(context, chosen.code, _QUEUE_SIZE))
     return page_values(
-        actor=actor, fund=fund, loans=waiting, grants=waiting_grants, funds=balances,
+        actor=actor, fund=fund, loans=waiting, grants=waiting_grants, funds=fund_list,
+        standing=standing, currency=currency,
         today=context.clock.today().isoformat(), new_key=new_key, message=message)
 
 
