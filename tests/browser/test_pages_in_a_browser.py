@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from babel.numbers import format_currency
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import PASSWORD
 from tests.pages.test_pages import _borrower_in
@@ -97,10 +97,15 @@ def test_a_borrower_on_a_phone_in_traditional_chinese(api: Api, server: str,
     _accessible(page, shots, "refused-403")
 
 
+def _answered(page: Page, action: str) -> Any:
+    """Waits for the htmx request a page action sends (networkidle may come before it)."""
+    return page.expect_response(lambda response: action in response.url)
+
+
 def _approve(page: Page, loan: str) -> None:
     card = page.locator(f"section[aria-labelledby='loan-{loan}']")
-    card.get_by_role("button", name="Approve").click()
-    page.wait_for_load_state("networkidle")
+    with _answered(page, f"/queue/loans/{loan}/approve"):
+        card.get_by_role("button", name="Approve").click()
 
 
 def test_two_admins_approve_a_third_disburses_and_the_borrower_sees_it(
@@ -120,14 +125,14 @@ def test_two_admins_approve_a_third_disburses_and_the_borrower_sees_it(
         _log_in(page, server, approver)
         page.goto(f"{server}/queue?fund={fund}")
         _approve(page, loan["id"])
-        assert "Approval recorded" in page.locator("#queue").inner_text()
+        expect(page.locator("#queue")).to_contain_text("Approval recorded")
     _accessible(page, shots, "queue")
     _log_in(page, server, "t-admin")
     page.goto(f"{server}/queue?fund={fund}")
     card = page.locator(f"section[aria-labelledby='loan-{loan['id']}']")
-    card.get_by_role("button", name="Disburse").click()
-    page.wait_for_load_state("networkidle")
-    assert "Loan disbursed" in page.locator("#queue").inner_text()
+    with _answered(page, f"/queue/loans/{loan['id']}/disburse"):
+        card.get_by_role("button", name="Disburse").click()
+    expect(page.locator("#queue")).to_contain_text("Loan disbursed")
     assert api.get(f"/api/loans/{loan['id']}").json()["status"] == "active"
     _log_in(page, server, borrower)
     assert page.url.endswith("/my")
@@ -146,9 +151,9 @@ def test_a_double_clicked_repayment_posts_once(api: Api, server: str,
     page.goto(f"{server}/queue?fund={fund}")
     card = page.locator(f"section[aria-labelledby='loan-{loan}']")
     card.get_by_label("Amount (HKD)").fill("250.00")
-    card.get_by_role("button", name="Record repayment").dblclick()
+    with _answered(page, f"/queue/loans/{loan}/repay"):
+        card.get_by_role("button", name="Record repayment").dblclick()
     page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(500)
     entries: list[dict[str, Any]] = api.get("/api/journal", params={
         "fund": fund, "account": "1000", "limit": 100}, role="auditor").json()["items"]
     repayments = [entry for entry in entries
@@ -207,7 +212,7 @@ def test_signing_in_and_approving_with_the_keyboard_alone(api: Api, server: str,
         if approve.evaluate("button => button === document.activeElement"):
             break
         page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
-    assert "Approval recorded" in page.locator("#queue").inner_text()
+    with _answered(page, f"/queue/loans/{loan['id']}/approve"):
+        page.keyboard.press("Enter")
+    expect(page.locator("#queue")).to_contain_text("Approval recorded")
     assert api.get(f"/api/loans/{loan['id']}").json()["status"] == "approved"
