@@ -3,33 +3,19 @@ a row from one server process without its memory growing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.benchmarks.test_reports import _resident_kb, _server_pid
-from tests.conftest import PASSWORD
+from tests.benchmarks.processes import resident_kb
 from tests.reports.books import Books, make_books
-from tests.servers import running_servers
 from tests.support import Api
 
 
 @pytest.fixture(scope="module")
 def books(api: Api) -> Books:
     return make_books(api)
-
-
-@pytest.fixture(scope="module")
-def server(api: Api) -> Iterator[tuple[httpx.Client, int]]:
-    with running_servers(1) as (url,):
-        token = httpx.post(f"{url}/api/auth/token",
-                           json={"username": "t-auditor", "password": PASSWORD}
-                           ).json()["access_token"]
-        with httpx.Client(base_url=url, timeout=60,
-                          headers={"Authorization": f"Bearer {token}"}) as client:
-            yield client, _server_pid(int(url.rsplit(":", 1)[1]))
 
 
 @pytest.mark.parametrize("language", ["en", "zh-Hant", "ne"])
@@ -48,14 +34,14 @@ def test_a_hundred_statements_in_a_row(benchmark: Any, books: Books,
     path = f"/api/loans/{books.loans['late-10']}/statement.pdf"
     for _ in range(10):  # warm: every cache the process keeps is filled
         assert client.get(path, params={"lang": "vi"}).status_code == 200
-    before = _resident_kb(pid, "VmRSS")
+    before = resident_kb(pid, "VmRSS")
 
     def hundred() -> None:
         for _ in range(100):
             assert client.get(path, params={"lang": "vi"}).status_code == 200
 
     benchmark.pedantic(hundred, rounds=1, iterations=1)
-    after = _resident_kb(pid, "VmRSS")
+    after = resident_kb(pid, "VmRSS")
     benchmark.extra_info.update({"rss_before_mb": round(before / 1024),
                                  "rss_after_mb": round(after / 1024)})
     assert after - before < 15 * 1024, f"grew {(after - before) // 1024} MB over 100"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,43 +13,12 @@ import httpx
 import pypdf
 import pytest
 
+from tests.benchmarks.processes import resident_kb
 from tests.benchmarks.seeding import DAYS, START, copy_loans, seed_fund
-from tests.conftest import PASSWORD
 from tests.reports.books import disbursed_loan, loan_product, make_books
-from tests.servers import running_servers
 from tests.support import Api, today
 
 LEDGER_ENTRIES = 500_000  # two lines each: a million lines
-
-
-def _server_pid(port: int) -> int:
-    for status in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            words = status.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"uvicorn" in b" ".join(words) and str(port).encode() in words:
-            return int(status.parent.name)
-    raise LookupError(f"no server process on port {port}")
-
-
-def _resident_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1])
-    raise LookupError(field)
-
-
-@pytest.fixture(scope="module")
-def server(api: Api) -> Iterator[tuple[httpx.Client, int]]:
-    with running_servers(1) as (url,):
-        token = httpx.post(f"{url}/api/auth/token",
-                           json={"username": "t-auditor", "password": PASSWORD}
-                           ).json()["access_token"]
-        pid = _server_pid(int(url.rsplit(":", 1)[1]))
-        with httpx.Client(base_url=url, timeout=600,
-                          headers={"Authorization": f"Bearer {token}"}) as client:
-            yield client, pid
 
 
 def test_general_ledger_csv_of_a_million_lines(benchmark: Any, api: Api,
@@ -59,7 +27,7 @@ def test_general_ledger_csv_of_a_million_lines(benchmark: Any, api: Api,
     fund = api.new_fund()
     seed_fund(api.get(f"/api/funds/{fund}").json()["id"], LEDGER_ENTRIES)
     end = (date.fromisoformat(START) + timedelta(days=DAYS + 1)).isoformat()
-    before = _resident_kb(pid, "VmRSS")
+    before = resident_kb(pid, "VmRSS")
     # The peak so far is the login's (argon2 takes 64 MB to check a password): reset it,
     # so that what is measured is the stream's.
     Path(f"/proc/{pid}/clear_refs").write_text("5")
@@ -77,7 +45,7 @@ def test_general_ledger_csv_of_a_million_lines(benchmark: Any, api: Api,
     benchmark.pedantic(stream, rounds=1, iterations=1)
     lines, seconds = counted[0]
     assert lines == 2 * LEDGER_ENTRIES
-    peak = _resident_kb(pid, "VmHWM")
+    peak = resident_kb(pid, "VmHWM")
     benchmark.extra_info.update({
         "lines": lines, "lines_per_second": round(lines / seconds),
         "server_rss_before_mb": round(before / 1024), "server_peak_rss_mb": round(peak / 1024)})

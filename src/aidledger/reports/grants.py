@@ -15,11 +15,9 @@ from aidledger.contract.reports import (
 from aidledger.domain.dates import Period, report_period
 from aidledger.domain.money import format_minor
 from aidledger.persistence.grants import PaidGrantRecord, paid_in_fund
-from aidledger.reports.basis import read_basis
+from aidledger.reports.basis import Printed, in_format, read_basis
 from aidledger.reports.listing import Column, listing, short_id
-from aidledger.reports.output import Rendered, json_report, once
-from aidledger.reports.pdf import render_pdf
-from aidledger.reports.tables import csv_text
+from aidledger.reports.output import Rendered
 from aidledger.services.context import ServiceContext
 
 NAME = "grants"
@@ -66,15 +64,9 @@ async def grants_report(context: ServiceContext, fund_reference: str, start: str
         basis = await read_basis(context, fund_reference)
         paid = await paid_in_fund(context.database, basis.fund.id, period.start, period.end)
     document = grants_document(basis.fund.code, basis.fund.currency, period, paid)
-    if output == "json":
-        return json_report(NAME, basis.fund.code, period.end, document)
-    if output == "csv":
-        return Rendered(NAME, basis.fund.code, period.end, "csv",
-                        once(csv_text([COLUMNS, *rows(document)])))
-    pdf = await render_pdf(
-        context.reports_path, "grants.html",
-        basis.heading("Emergency grants paid", f"{period.start.isoformat()} to "
-                                               f"{period.end.isoformat()}"),
-        {"report": document, "grants_listing": listing(_LISTED, [
-            (short_id(row[0]), short_id(row[1]), *row[2:]) for row in rows(document)])})
-    return Rendered(NAME, basis.fund.code, period.end, "pdf", once(pdf))
+    listed = [(short_id(row[0]), short_id(row[1]), *row[2:]) for row in rows(document)]
+    return await in_format(context, basis, NAME, period.end, output, document, COLUMNS,
+                           rows(document),
+                           Printed("grants.html", "Emergency grants paid",
+                                   f"{period.start.isoformat()} to {period.end.isoformat()}",
+                                   {"grants_listing": listing(_LISTED, listed)}))

@@ -18,11 +18,9 @@ from aidledger.contract.reports import (
 )
 from aidledger.domain.money import format_minor
 from aidledger.domain.portfolio import LoanStanding, portfolio
-from aidledger.reports.basis import read_basis
+from aidledger.reports.basis import Printed, in_format, read_basis
 from aidledger.reports.listing import Column, listing, short_id
-from aidledger.reports.output import Rendered, json_report, once
-from aidledger.reports.pdf import render_pdf
-from aidledger.reports.tables import csv_text
+from aidledger.reports.output import Rendered
 from aidledger.services.context import ServiceContext
 from aidledger.services.loan_books import fund_books
 from aidledger.services.validation import business_date
@@ -92,14 +90,8 @@ async def portfolio_report(context: ServiceContext, fund_reference: str,
         basis = await read_basis(context, fund_reference)
         loans = await standings(context, basis.fund.id, as_of)
     document = portfolio_document(basis.fund.code, basis.fund.currency, as_of, loans)
-    if output == "json":
-        return json_report(NAME, basis.fund.code, as_of, document)
-    if output == "csv":
-        return Rendered(NAME, basis.fund.code, as_of, "csv",
-                        once(csv_text([COLUMNS, *rows(document)])))
-    pdf = await render_pdf(context.reports_path, "portfolio.html",
-                           basis.heading("Loan portfolio", f"as of {as_of.isoformat()}"),
-                           {"report": document, "loans_listing": listing(_LISTED, [
-                               (short_id(row[0]), short_id(row[1]), *row[2:])
-                               for row in rows(document)])})
-    return Rendered(NAME, basis.fund.code, as_of, "pdf", once(pdf))
+    listed = [(short_id(row[0]), short_id(row[1]), *row[2:]) for row in rows(document)]
+    return await in_format(context, basis, NAME, as_of, output, document, COLUMNS,
+                           rows(document), Printed("portfolio.html", "Loan portfolio",
+                                                   f"as of {as_of.isoformat()}",
+                                                   {"loans_listing": listing(_LISTED, listed)}))

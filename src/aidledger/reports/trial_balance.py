@@ -6,10 +6,8 @@ from collections.abc import Sequence
 
 from aidledger.contract.ledger import TrialBalanceOut
 from aidledger.contract.reports import ReportFormat
-from aidledger.reports.basis import read_basis
-from aidledger.reports.output import Rendered, json_report, once
-from aidledger.reports.pdf import render_pdf
-from aidledger.reports.tables import csv_text
+from aidledger.reports.basis import Printed, in_format, read_basis
+from aidledger.reports.output import Rendered
 from aidledger.services import ledger
 from aidledger.services.context import ServiceContext
 from aidledger.services.validation import business_date
@@ -33,12 +31,6 @@ async def trial_balance_report(context: ServiceContext, fund_reference: str,
     async with context.database.snapshot():
         basis = await read_basis(context, fund_reference)
         document = await ledger.trial_balance(context, basis.fund.id, as_of.isoformat())
-    if output == "json":
-        return json_report(NAME, basis.fund.code, as_of, document)
-    if output == "csv":
-        return Rendered(NAME, basis.fund.code, as_of, "csv",
-                        once(csv_text([COLUMNS, *rows(document)])))
-    pdf = await render_pdf(context.reports_path, "trial-balance.html",
-                           basis.heading("Trial balance", f"as of {as_of.isoformat()}"),
-                           {"report": document})
-    return Rendered(NAME, basis.fund.code, as_of, "pdf", once(pdf))
+    return await in_format(context, basis, NAME, as_of, output, document, COLUMNS,
+                           rows(document), Printed("trial-balance.html", "Trial balance",
+                                                   f"as of {as_of.isoformat()}", {}))
