@@ -46,12 +46,11 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
         await ledger.contribute(context, admin, FUND_CODE, None, amount=amount, donor=donor,
                                 date_text=(today - timedelta(days=days_ago)).isoformat(),
                                 memo=None)
-    await ledger.post_journal_entry(
-        context, admin, None, fund_reference=FUND_CODE,
-        date_text=(today - timedelta(days=5)).isoformat(),
+    await ledger.post_journal_entry(context, admin, None, ledger.EntryRequest(
+        fund=FUND_CODE, date=(today - timedelta(days=5)).isoformat(),
         memo="Venue and materials: money-management workshop, Sunday 10:00",
         lines=[ledger.LineRequest("5200", "1800.00", None, "Community hall, Central"),
-               ledger.LineRequest(AccountCode.CASH, None, "1800.00", None)])
+               ledger.LineRequest(AccountCode.CASH, None, "1800.00", None)]))
     members = (("Maria Santos Dela Cruz", "tl", "+852 5123 4567", "1984-03-12"),
                ("Siti Rahayu", "id", "+852 6234 5678", "1990-07-30"),
                ("陳美玲", "zh-Hant", "+852 9345 6789", "1978-11-02"),

@@ -86,6 +86,13 @@ def test_every_documented_response_is_its_struct(api: Api) -> None:
     entry = call("post", "/api/journal", json={
         "fund": fund, "date": today(), "memo": "m",
         "lines": [{"account": "5300", "debit": "1.00"}, {"account": "1000", "credit": "1.00"}]})
+    line = {"fund": fund, "date": today(), "memo": "m",
+            "lines": [{"account": "5300", "debit": "1.00"}, {"account": "1000", "credit": "1.00"}]}
+    for mode in ("atomic", "independent"):
+        call("post", "/api/journal/batch", json={"mode": mode, "entries": [
+            {**line, "idempotency_key": unique("item")},
+            {**line, "idempotency_key": unique("item"), "fund": "no-such-fund"}][
+                :1 if mode == "atomic" else 2]})
     call("get", "/api/journal", params={"fund": fund})
     call("get", "/api/journal/{entry_id}", entry_id=entry["id"])
     call("post", "/api/journal/{entry_id}/reversal", entry_id=entry["id"], json={})

@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from aidledger.contract.common import FieldErrorOut, Problem
 from aidledger.domain.errors import (
     Conflict,
     DomainError,
@@ -82,19 +83,30 @@ def _validation_errors(error: ValidationException) -> list[dict[str, str]]:
     return found
 
 
+def _status_and_slug(error: DomainError) -> tuple[int, str]:
+    return next(((status, slug) for error_class, status, slug in _STATUS_OF
+                 if isinstance(error, error_class)), (400, "invalid-input"))
+
+
 def status_of(error: DomainError) -> int:
     """The HTTP status a refusal is answered with (pages use it too)."""
-    return next((status for error_class, status, _ in _STATUS_OF
-                 if isinstance(error, error_class)), 400)
+    return _status_and_slug(error)[0]
+
+
+def problem_of(error: DomainError) -> Problem:
+    """A refusal as the problem document it is answered with (a batch item's result)."""
+    status, slug = _status_and_slug(error)
+    return Problem(type=f"urn:aidledger:problem:{slug}", title=error.title, status=status,
+                   detail=error.detail,
+                   errors=[FieldErrorOut(item.field, item.message) for item in error.errors])
 
 
 def handle_exception(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     if isinstance(error, DomainError):
-        for error_class, status, slug in _STATUS_OF:
-            if isinstance(error, error_class):
-                return problem(status, slug, error.title, error.detail,
-                               [{"field": item.field, "message": item.message}
-                                for item in error.errors], extra=error.extra)
+        status, slug = _status_and_slug(error)
+        return problem(status, slug, error.title, error.detail,
+                       [{"field": item.field, "message": item.message}
+                        for item in error.errors], extra=error.extra)
     if isinstance(error, ValidationException):
         errors = _validation_errors(error)
         detail = "; ".join(f"{item['field']}: {item['message']}" for item in errors)

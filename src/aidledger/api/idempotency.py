@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 
 from aidledger.domain.errors import InvalidInput
@@ -23,16 +25,32 @@ async def idempotency_claim(request: Request[Actor, Any, Any],
     (`MoneyMovingKeyHeader`), so for them the key is never None here."""
     if key is None:
         return None
-    if not _VISIBLE_ASCII.fullmatch(key):
-        raise InvalidInput.field(HEADER, "1-255 visible ASCII characters")
     # Key order and spacing do not make a different request; the values do. The body as
     # the request read it (StrictRequest, which has parsed it already for the handler).
-    body = await request.body()
-    canonical_body = (json.dumps(await request.json(), sort_keys=True) if body.strip()
-                      else "")
-    fingerprint = hashlib.sha256(
-        f"{request.method} {request.url.path}\n{canonical_body}".encode()
-    ).hexdigest()
+    body = await request.json() if (await request.body()).strip() else None
+    return _claim(request, HEADER, key, f"{request.method} {request.url.path}", body)
+
+
+def item_claims(request: Request[Actor, Any, Any], items_field: str,
+                items: Sequence[msgspec.Struct]) -> list[IdempotencyClaim]:
+    """Each item of a batch claims its own `idempotency_key`; an item's fingerprint is
+    the item without its key, so the same item sent again in another batch replays."""
+    where = f"{request.method} {request.url.path}#item"
+    claims = []
+    for index, item in enumerate(items):
+        document = msgspec.to_builtins(item)
+        key = document.pop("idempotency_key")
+        claims.append(_claim(request, f"{items_field}[{index}].idempotency_key", key, where,
+                             document))
+    return claims
+
+
+def _claim(request: Request[Actor, Any, Any], field: str, key: str, where: str,
+           document: Any) -> IdempotencyClaim:
+    if not _VISIBLE_ASCII.fullmatch(key):
+        raise InvalidInput.field(field, "1-255 visible ASCII characters")
+    canonical_body = "" if document is None else json.dumps(document, sort_keys=True)
+    fingerprint = hashlib.sha256(f"{where}\n{canonical_body}".encode()).hexdigest()
     context: ServiceContext = request.app.state.context
     return IdempotencyClaim(request.user.username, key, fingerprint, context.reply_seal_key)
 

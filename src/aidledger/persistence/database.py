@@ -8,6 +8,7 @@ which the services take row locks (`lock_clause`) on what they change.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -24,6 +25,7 @@ from aidledger.domain.errors import Conflict, DomainError, FieldError, RuleViola
 from aidledger.persistence.engines import engine_for_url
 
 POOL_SIZE = 20
+_savepoints = itertools.count(1)  # names, unique within any transaction
 
 
 class StorageConflict(Conflict):
@@ -149,6 +151,21 @@ class Database:
             if conflict is None:
                 raise
             raise conflict from error
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Inside `write()`: if the block raises, what it wrote is undone and the rest of
+        the transaction goes on (one refused item of a batch, say)."""
+        if self.engine.current_transaction.get() is None:
+            raise RuntimeError("a savepoint needs a transaction (Database.write)")
+        point = f"point_{next(_savepoints)}"
+        await self.execute(f"SAVEPOINT {point}")
+        try:
+            yield
+        except BaseException:
+            await self.execute(f"ROLLBACK TO SAVEPOINT {point}")
+            raise
+        await self.execute(f"RELEASE SAVEPOINT {point}")
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[None]:

@@ -35,6 +35,29 @@ async def store(database: Database, reply: Reply) -> None:
     )
 
 
+async def store_many(database: Database, stored: list[Reply]) -> None:
+    """In one statement; fails with a unique-key StorageConflict as `store` does."""
+    if not stored:
+        return
+    row = f"({', '.join('{}' for _ in COLUMNS.split(','))})"
+    await database.execute(
+        f"INSERT INTO idempotency_key ({COLUMNS}) VALUES " + ", ".join(row for _ in stored),
+        *[value for reply in stored for value in reply.values()],
+    )
+
+
+async def find_many(database: Database, username: str, keys: list[str]) -> dict[str, Reply]:
+    """The stored replies of those of `keys` the user has used, by key."""
+    if not keys:
+        return {}
+    rows = await database.fetch(
+        f"SELECT {COLUMNS} FROM idempotency_key WHERE username = {{}} AND key IN "
+        f"({', '.join('{}' for _ in keys)})",
+        username, *keys,
+    )
+    return {row["key"]: _reply(row) for row in rows}
+
+
 async def find(database: Database, username: str, key: str) -> Reply | None:
     row = await database.fetch_one(
         f"SELECT {COLUMNS} FROM idempotency_key WHERE username = {{}} AND key = {{}}",

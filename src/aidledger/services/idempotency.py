@@ -101,16 +101,23 @@ async def answer_once(
         earlier = await replies.find(database, claim.username, claim.key)
         if earlier is None:
             raise
-        if earlier.fingerprint != claim.fingerprint:
-            raise Conflict(
-                "This Idempotency-Key was already used with a different request.",
-                [FieldError("Idempotency-Key", "already used with a different request body")],
-            ) from refusal
-        if not seal_holds(claim.seal_key, earlier):
-            # Nothing is written twice either way; the caller learns the reply is suspect.
-            raise Conflict(
-                "The response stored for this Idempotency-Key fails its integrity check, "
-                "so it is not replayed; an administrator should run 'aidledger verify'.",
-                [FieldError("Idempotency-Key", "its stored response was altered")],
-            ) from refusal
-        return StoredResponse(earlier.status, earlier.body, replayed=True)
+        return replay(claim, earlier, refusal)
+
+
+def replay(claim: IdempotencyClaim, earlier: replies.Reply, refusal: DomainError | None = None,
+           key_field: str = "Idempotency-Key") -> StoredResponse:
+    """The response an earlier request with the claim's key got, if it was this request.
+    `key_field` is where the key was given (a batch item's `idempotency_key`)."""
+    if earlier.fingerprint != claim.fingerprint:
+        raise Conflict(
+            "This Idempotency-Key was already used with a different request.",
+            [FieldError(key_field, "already used with a different request body")],
+        ) from refusal
+    if not seal_holds(claim.seal_key, earlier):
+        # Nothing is written twice either way; the caller learns the reply is suspect.
+        raise Conflict(
+            "The response stored for this Idempotency-Key fails its integrity check, "
+            "so it is not replayed; an administrator should run 'aidledger verify'.",
+            [FieldError(key_field, "its stored response was altered")],
+        ) from refusal
+    return StoredResponse(earlier.status, earlier.body, replayed=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +25,15 @@ from aidledger.domain.ledger import (
 )
 from aidledger.persistence import journal
 from aidledger.persistence.database import StorageConflict
-from aidledger.services.context import Actor, ServiceContext
+from aidledger.services.batches import BatchItem, BatchMode, ItemOutcome, run_batch
+from aidledger.services.context import Actor, FundRef, ServiceContext
 from aidledger.services.funds import fund_in_body, fund_in_path
-from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
+from aidledger.services.idempotency import (
+    Document,
+    IdempotencyClaim,
+    StoredResponse,
+    run_once,
+)
 from aidledger.services.pagination import (
     decode_cursor,
     encode_cursor,
@@ -86,18 +93,45 @@ def _parse_lines(lines: list[LineRequest], currency: str) -> tuple[Line, ...]:
     return tuple(parsed)
 
 
-async def post_journal_entry(
-    context: ServiceContext, actor: Actor, claim: IdempotencyClaim | None,
-    *, fund_reference: str, date_text: str, memo: str, lines: list[LineRequest],
-) -> StoredResponse:
-    fund = await fund_in_body(context, fund_reference, "fund")
-    draft = EntryDraft(
-        date=business_date(context.clock.today(), date_text, "date"),
-        memo=require_text(memo, "memo", max_length=500),
-        lines=_parse_lines(lines, fund.currency),
+@dataclass(frozen=True, slots=True)
+class EntryRequest:
+    fund: str
+    date: str
+    memo: str
+    lines: list[LineRequest]
+
+
+def _draft(context: ServiceContext, fund: FundRef, request: EntryRequest) -> EntryDraft:
+    return EntryDraft(
+        date=business_date(context.clock.today(), request.date, "date"),
+        memo=require_text(request.memo, "memo", max_length=500),
+        lines=_parse_lines(request.lines, fund.currency),
     )
 
-    return await post_entry(context, actor, fund, draft, claim)
+
+async def post_journal_entry(context: ServiceContext, actor: Actor,
+                             claim: IdempotencyClaim | None,
+                             request: EntryRequest) -> StoredResponse:
+    fund = await fund_in_body(context, request.fund, "fund")
+    return await post_entry(context, actor, fund, _draft(context, fund, request), claim)
+
+
+async def post_journal_batch(
+    context: ServiceContext, actor: Actor, mode: BatchMode,
+    items: list[tuple[IdempotencyClaim, EntryRequest]],
+) -> list[ItemOutcome]:
+    """Entries to one fund or several, in the order given (see services/batches.py)."""
+
+    def operation(request: EntryRequest) -> Callable[[], Awaitable[Document]]:
+        async def append() -> Document:
+            fund = await fund_in_body(context, request.fund, "fund")
+            entry = await append_entry(context, actor, fund, _draft(context, fund, request))
+            return entry_document(entry, reversed_by=None)
+        return append
+
+    return await run_batch(context, mode, "entries",
+                           [BatchItem(claim, operation(request)) for claim, request in items],
+                           201)
 
 
 async def reverse_entry(

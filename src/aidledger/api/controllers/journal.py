@@ -8,13 +8,20 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from aidledger.api.auth import ADMIN, ADMIN_OR_AUDITOR
-from aidledger.api.idempotency import idempotency_claim, stored_response
+from aidledger.api.batches import batch_response
+from aidledger.api.idempotency import idempotency_claim, item_claims, stored_response
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import (
     AuthenticatedRequest,
     Caller,
     Context,
     MoneyMovingKeyHeader,
+)
+from aidledger.contract.batches import (
+    JournalBatchCreate,
+    JournalBatchEntry,
+    JournalBatchOut,
+    JournalBatchResult,
 )
 from aidledger.contract.ledger import (
     JournalEntryCreate,
@@ -23,6 +30,7 @@ from aidledger.contract.ledger import (
     ReversalCreate,
 )
 from aidledger.services import ledger
+from aidledger.services.batches import BatchMode
 from aidledger.services.pagination import DEFAULT_LIMIT
 
 
@@ -33,11 +41,38 @@ async def post_entry(context: Context, actor: Caller, request: AuthenticatedRequ
                      idempotency_key: MoneyMovingKeyHeader) -> Response[Any]:
     """Post a balanced entry."""
     claim = await idempotency_claim(request, idempotency_key)
-    lines = [ledger.LineRequest(line.account, line.debit, line.credit, line.memo)
-             for line in data.lines]
-    return stored_response(await ledger.post_journal_entry(
-        context, actor, claim, fund_reference=data.fund, date_text=data.date, memo=data.memo,
-        lines=lines))
+    return stored_response(await ledger.post_journal_entry(context, actor, claim,
+                                                           _entry_request(data)))
+
+
+def _entry_request(data: JournalEntryCreate | JournalBatchEntry) -> ledger.EntryRequest:
+    return ledger.EntryRequest(
+        fund=data.fund, date=data.date, memo=data.memo,
+        lines=[ledger.LineRequest(line.account, line.debit, line.credit, line.memo)
+               for line in data.lines])
+
+
+@post("/api/journal/batch", guards=[ADMIN],
+      responses={**responses(201, JournalBatchOut, 400, 401, 403, 409, 422),
+                 **responses(200, JournalBatchOut)})
+async def post_batch(context: Context, actor: Caller, request: AuthenticatedRequest,
+                     data: JSONBody[JournalBatchCreate]) -> Response[Any]:
+    """Post up to 1,000 entries in one transaction, in the order given, to one fund or
+    several. Each entry carries its own `idempotency_key` (no Idempotency-Key header:
+    sending the batch again replays each entry already posted).
+
+    `atomic`: every entry or none; 201 with every entry's result, or 422 naming the first
+    refused entry (`errors[].field` such as `entries[3].lines[0].account`, and `index`).
+    `independent`: 200 with a result per entry in order: 201 and the entry, or the
+    problem (4xx) it was refused with; a refused entry writes nothing."""
+    mode = BatchMode(data.mode)
+    claims = item_claims(request, "entries", data.entries)
+    outcomes = await ledger.post_journal_batch(
+        context, actor, mode,
+        [(claim, _entry_request(entry)) for claim, entry in zip(claims, data.entries,
+                                                                strict=True)])
+    return batch_response(mode, outcomes, JournalEntryOut, "entry", JournalBatchOut,
+                          JournalBatchResult)
 
 
 @get("/api/journal", guards=[ADMIN_OR_AUDITOR],
@@ -75,4 +110,4 @@ async def reverse_entry(context: Context, actor: Caller, request: AuthenticatedR
         context, actor, entry_id, claim, date_text=body.date, memo=body.memo))
 
 
-ROUTES = [post_entry, list_entries, get_entry, reverse_entry]
+ROUTES = [post_entry, post_batch, list_entries, get_entry, reverse_entry]
