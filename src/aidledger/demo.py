@@ -82,8 +82,8 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
     await loans.approve(context, approver, applied["id"], None, "Visited the workshop")
     await loans.disburse(context, admin, applied["id"], None,
                          (today - timedelta(days=45)).isoformat())
-    await loans.repay(context, admin, applied["id"], None, amount="1035.29",
-                      date_text=(today - timedelta(days=14)).isoformat())
+    await loans.repay(context, admin, None, loans.RepaymentRequest(
+        applied["id"], "1035.29", (today - timedelta(days=14)).isoformat()))
     await grants.create_program(
         context, admin, code="medical-emergency", name="Medical emergencies",
         fund_reference=FUND_CODE, category="medical", max_per_person="8000.00",

@@ -136,6 +136,12 @@ def test_every_documented_response_is_its_struct(api: Api) -> None:
     call("get", "/api/loans/{loan_id}/schedule", loan_id=loan)
     call("post", "/api/loans/{loan_id}/repayments", loan_id=loan,
          json={"amount": "1030.00", "date": _day(1)})
+    for mode in ("atomic", "independent"):
+        call("post", "/api/loans/repayments/batch", json={"mode": mode, "repayments": [
+            {"idempotency_key": unique("item"), "loan": loan, "amount": "1.00",
+             "date": _day(1), "reference": "T-1"},
+            {"idempotency_key": unique("item"), "loan": "no-such-loan", "amount": "1.00",
+             "date": _day(1)}][:1 if mode == "atomic" else 2]})
     call("get", "/api/loans/{loan_id}/payoff", loan_id=loan, params={"date": today()})
     call("post", "/api/loans/{loan_id}/write-off", loan_id=loan,
          json={"date": today(), "reason": "Left the country"})

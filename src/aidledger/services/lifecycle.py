@@ -64,6 +64,13 @@ class ApprovableKind(Generic[Subject]):
         """`change` does the work on the locked row and may return the response itself;
         otherwise the response is the subject's document after the change (200 unless
         told otherwise)."""
+        return await run_once(context.database, context.clock, claim, status,
+                              self.operation(context, actor, subject_id, action, change))
+
+    def operation(self, context: ServiceContext, actor: Actor, subject_id: str, action: str,
+                  change: Callable[[Subject], Awaitable[Document | None]],
+                  ) -> Callable[[], Awaitable[Document]]:
+        """The change as one step of a transaction someone else holds (a batch's)."""
         database = context.database
 
         async def run() -> Document:
@@ -75,7 +82,7 @@ class ApprovableKind(Generic[Subject]):
                                after={"status": after.status}, fund_id=row.fund_id)
             return result if result is not None else await self.document(context, after)
 
-        return await run_once(database, context.clock, claim, status, run)
+        return run
 
 
 async def reject(context: ServiceContext, actor: Actor, kind: ApprovableKind[Subject],

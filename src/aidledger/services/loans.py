@@ -9,6 +9,7 @@ when they are paid, never accrued (account 1110 stays unused).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,10 +52,11 @@ from aidledger.persistence.people import find_person
 from aidledger.persistence.products import find_product
 from aidledger.services import approvals, lifecycle
 from aidledger.services.audit import record_event
+from aidledger.services.batches import BatchItem, BatchMode, ItemOutcome, run_batch
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.decision_facts import loan_application_facts
-from aidledger.services.funds import fund_in_path
-from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
+from aidledger.services.funds import fund_in_body, fund_in_path
+from aidledger.services.idempotency import Document, IdempotencyClaim, StoredResponse, run_once
 from aidledger.services.lifecycle import ApprovableKind
 from aidledger.services.loan_books import book_of, books_of
 from aidledger.services.pagination import (
@@ -223,17 +225,49 @@ async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
     return await LOANS.change(context, actor, loan_id, claim, "disbursed", change)
 
 
-async def repay(context: ServiceContext, actor: Actor, loan_id: str,
-                claim: IdempotencyClaim | None, *, amount: str, date_text: str,
-                ) -> StoredResponse:
-    on = business_date(context.clock.today(), date_text, "date")
+@dataclass(frozen=True, slots=True)
+class RepaymentRequest:
+    loan: str
+    amount: str
+    date: str
+    reference: str | None = None  # the payment's own (a bank transaction id), for the memo
+
+
+async def repay(context: ServiceContext, actor: Actor, claim: IdempotencyClaim | None,
+                request: RepaymentRequest) -> StoredResponse:
+    return await run_once(context.database, context.clock, claim, 201,
+                          _repayment(context, actor, request))
+
+
+async def repay_batch(context: ServiceContext, actor: Actor, mode: BatchMode,
+                      fund_reference: str | None,
+                      items: list[tuple[IdempotencyClaim, RepaymentRequest]],
+                      ) -> list[ItemOutcome]:
+    """Repayments in the order given (a settlement file's), see services/batches.py. With a
+    fund, every loan must be one of the fund's."""
+    fund = None if fund_reference is None else await fund_in_body(context, fund_reference,
+                                                                  "fund")
+    return await run_batch(context, mode, "repayments", [
+        BatchItem(claim, _repayment(context, actor, request, in_body=True,
+                                    fund_id=None if fund is None else fund.id))
+        for claim, request in items], 201)
+
+
+def _repayment(context: ServiceContext, actor: Actor, request: RepaymentRequest, *,
+               in_body: bool = False, fund_id: str | None = None,
+               ) -> Callable[[], Awaitable[Document]]:
+    """`in_body`: the loan is named in a body (a batch item), not a path, so a loan that
+    does not exist is a 422 naming the field rather than a 404."""
     database = context.database
 
     async def change(row: LoanRecord) -> RepaymentOut:
+        on = business_date(context.clock.today(), request.date, "date")
+        if fund_id is not None and row.fund_id != fund_id:
+            raise RuleViolation.field("loan", "is not one of the batch's fund's loans")
         status = LoanStatus(row.status)
         LOAN_LIFECYCLE.allow(status, "repay")
         currency = row.currency
-        paid = money.parse_amount(amount, currency, "amount")
+        paid = money.parse_amount(request.amount, currency, "amount")
         disbursed_on = _disbursed_on(row)
         if on < disbursed_on:
             raise RuleViolation.field("date", "may not precede the disbursement on "
@@ -260,7 +294,7 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
         fund = await fund_in_path(context, row.fund_id)
         entry = await append_entry(context, actor, fund, EntryDraft(
             date=on, memo=("Recovery on written-off loan" if recovery else "Loan repayment")
-            + f" {row.id}",
+            + f" {row.id}" + (f", reference {request.reference}" if request.reference else ""),
             lines=(Line(AccountCode.CASH, paid, 0),
                    *(Line(account, 0, value) for account, value in split.credits() if value)),
             source=Source("loan_repayment", f"{row.id}/{repayment.seq}")))
@@ -281,7 +315,18 @@ async def repay(context: ServiceContext, actor: Actor, loan_id: str,
             entry=msgspec.convert(entry_document(entry, reversed_by=None), JournalEntryOut),
             outstanding=_outstanding(outstanding, currency))
 
-    return await LOANS.change(context, actor, loan_id, claim, "repaid", change, status=201)
+    repaid = LOANS.operation(context, actor, request.loan, "repaid", change)
+    if not in_body:
+        return repaid
+
+    async def named_in_body() -> Document:
+        try:
+            document: Document = await repaid()
+        except NotFound as missing:
+            raise RuleViolation.field("loan", f"no loan {request.loan!r}") from missing
+        return document
+
+    return named_in_body
 
 
 async def write_off(context: ServiceContext, actor: Actor, loan_id: str,

@@ -9,7 +9,8 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from aidledger.api.auth import ADMIN, ANY_ROLE
-from aidledger.api.idempotency import idempotency_claim, stored_response
+from aidledger.api.batches import batch_response
+from aidledger.api.idempotency import idempotency_claim, item_claims, stored_response
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import (
     AuthenticatedRequest,
@@ -18,6 +19,7 @@ from aidledger.api.parameters import (
     IdempotencyKeyHeader,
     MoneyMovingKeyHeader,
 )
+from aidledger.contract.batches import RepaymentBatchCreate, RepaymentBatchOut, RepaymentBatchResult
 from aidledger.contract.loans import (
     ApprovalNote,
     DisbursementRequest,
@@ -36,6 +38,7 @@ from aidledger.contract.loans import (
     WriteOffRequest,
 )
 from aidledger.services import loans, products
+from aidledger.services.batches import BatchMode
 from aidledger.services.pagination import DEFAULT_LIMIT
 
 
@@ -156,8 +159,31 @@ async def repay(context: Context, actor: Caller, request: AuthenticatedRequest,
     """Record a repayment, allocated penalties, fees, interest, principal, instalment by
     instalment; after a write-off it is a recovery (Dr 1000 / Cr 4200)."""
     claim = await idempotency_claim(request, idempotency_key)
-    return stored_response(await loans.repay(context, actor, loan_id, claim,
-                                             amount=data.amount, date_text=data.date))
+    return stored_response(await loans.repay(context, actor, claim, loans.RepaymentRequest(
+        loan_id, data.amount, data.date)))
+
+
+@post("/api/loans/repayments/batch", guards=[ADMIN],
+      responses={**responses(201, RepaymentBatchOut, 400, 401, 403, 409, 422),
+                 **responses(200, RepaymentBatchOut)})
+async def repay_batch(context: Context, actor: Caller, request: AuthenticatedRequest,
+                      data: JSONBody[RepaymentBatchCreate]) -> Response[Any]:
+    """Record up to 1,000 repayments (a settlement file) in one transaction, in the order
+    given, each allocated as a single repayment is. Each carries its own
+    `idempotency_key` (no Idempotency-Key header: sending the batch again replays each
+    repayment already recorded); `reference` goes into the entry's memo.
+
+    `atomic`: every repayment or none; 201 with every result, or 422 naming the first
+    refused one (`errors[].field` such as `repayments[3].amount`, and `index`).
+    `independent`: 200 with a result per repayment in order: 201 and the repayment, or the
+    problem (4xx) it was refused with; a refused repayment writes nothing."""
+    mode = BatchMode(data.mode)
+    claims = item_claims(request, "repayments", data.repayments)
+    outcomes = await loans.repay_batch(context, actor, mode, data.fund, [
+        (claim, loans.RepaymentRequest(item.loan, item.amount, item.date, item.reference))
+        for claim, item in zip(claims, data.repayments, strict=True)])
+    return batch_response(mode, outcomes, RepaymentOut, "repayment", RepaymentBatchOut,
+                          RepaymentBatchResult)
 
 
 @get("/api/loans/{loan_id:str}/payoff", guards=[ANY_ROLE],
@@ -179,5 +205,6 @@ async def write_off(context: Context, actor: Caller, request: AuthenticatedReque
                                                  date_text=data.date, reason=data.reason))
 
 
-ROUTES = [create_product, list_products, quote, apply, list_loans, my_loans, get_loan, approve,
+ROUTES = [create_product, list_products, quote, apply, repay_batch, list_loans, my_loans,
+          get_loan, approve,
           reject, cancel, disburse, schedule, repay, payoff, write_off]

@@ -82,8 +82,8 @@ async def loan_action(request: HTMXRequest, loan_id: FromPath[str],
         stored = await loans.disburse(context, actor, loan_id, claim, text(form, "date"))
         done = "Loan disbursed."
     elif action == "repay":
-        stored = await loans.repay(context, actor, loan_id, claim,
-                                   amount=text(form, "amount"), date_text=text(form, "date"))
+        stored = await loans.repay(context, actor, claim, loans.RepaymentRequest(
+            loan_id, text(form, "amount"), text(form, "date")))
         done = "Repayment recorded."
     else:
         return Response("No such action.", status_code=404, media_type="text/plain")
