@@ -1,5 +1,5 @@
 """The `aidledger` command: serve, migrate, users, demo, verify, checkpoint, report,
-policies."""
+import, policies."""
 
 from __future__ import annotations
 
@@ -236,6 +236,45 @@ def _command_report(settings: Settings, arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _command_import_repayments(settings: Settings, arguments: argparse.Namespace) -> int:
+    import csv
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from aidledger.bootstrap import open_services
+    from aidledger.services.settlements import ImportReport, import_rows, read_rows
+    from aidledger.services.users import acting_admin
+
+    with Path(arguments.file).open(newline="", encoding="utf-8-sig") as file:
+        rows, refused_early = read_rows(file)
+    bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=Console(stderr=True))
+
+    async def run() -> ImportReport:
+        async with open_services(settings) as context:
+            actor = await acting_admin(context, arguments.user)
+            with bar:
+                task = bar.add_task("repayments", total=len(rows))
+                return await import_rows(context, actor, arguments.fund, rows,
+                                         lambda done: bar.update(task, completed=done))
+
+    report = asyncio.run(run())
+    refused = sorted([*refused_early, *report.refused], key=lambda row: row.line)
+    print(f"recorded {report.recorded}, already recorded earlier {report.replayed}, "
+          f"refused {len(refused)} of {len(rows) + len(refused_early)} rows")
+    for row in refused:
+        print(f"  line {row.line} (reference {row.reference or '-'}): {row.reason}")
+    if arguments.refused and refused:
+        with Path(arguments.refused).open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["line", "reference", "reason"])
+            writer.writerows([row.line, row.reference, row.reason] for row in refused)
+        print(f"wrote the refused rows to {arguments.refused}")
+    return 1 if refused else 0
+
+
 def _command_policies_check(settings: Settings, _: argparse.Namespace) -> int:
     from aidledger.rules.loader import load_policies
 
@@ -291,6 +330,18 @@ def _parser() -> argparse.ArgumentParser:
                         help="json (default), csv or pdf; not for beancount, audit-package")
     report.add_argument("--output", required=True, metavar="FILE")
     report.set_defaults(run=_command_report)
+    imports = commands.add_parser("import", help="import a file").add_subparsers(
+        dest="import_command", required=True)
+    settlement = imports.add_parser(
+        "repayments", help="record a settlement file's repayments (CSV: loan,amount,date,"
+                           "reference); a row recorded before is not recorded again")
+    settlement.add_argument("file", metavar="FILE")
+    settlement.add_argument("--fund", required=True, help="the fund every loan must be of")
+    settlement.add_argument("--user", help="the admin recorded as making the entries "
+                                           "(default: cli)")
+    settlement.add_argument("--refused", metavar="FILE",
+                            help="also write the refused rows and why to this CSV file")
+    settlement.set_defaults(run=_command_import_repayments)
     policies = commands.add_parser("policies", help="policy files").add_subparsers(
         dest="policies_command", required=True)
     policies.add_parser("check", help="load and check every policy file").set_defaults(

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
 
-from aidledger.domain.errors import InvalidInput
 from aidledger.services.context import Actor, ServiceContext
-from aidledger.services.idempotency import IdempotencyClaim, StoredResponse
+from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, claim_for
 
 HEADER = "Idempotency-Key"
-_VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 async def idempotency_claim(request: Request[Actor, Any, Any],
@@ -25,8 +20,7 @@ async def idempotency_claim(request: Request[Actor, Any, Any],
     (`MoneyMovingKeyHeader`), so for them the key is never None here."""
     if key is None:
         return None
-    # Key order and spacing do not make a different request; the values do. The body as
-    # the request read it (StrictRequest, which has parsed it already for the handler).
+    # The body as the request read it (StrictRequest, which has parsed it already).
     body = await request.json() if (await request.body()).strip() else None
     return _claim(request, HEADER, key, f"{request.method} {request.url.path}", body)
 
@@ -47,12 +41,9 @@ def item_claims(request: Request[Actor, Any, Any], items_field: str,
 
 def _claim(request: Request[Actor, Any, Any], field: str, key: str, where: str,
            document: Any) -> IdempotencyClaim:
-    if not _VISIBLE_ASCII.fullmatch(key):
-        raise InvalidInput.field(field, "1-255 visible ASCII characters")
-    canonical_body = "" if document is None else json.dumps(document, sort_keys=True)
-    fingerprint = hashlib.sha256(f"{where}\n{canonical_body}".encode()).hexdigest()
     context: ServiceContext = request.app.state.context
-    return IdempotencyClaim(request.user.username, key, fingerprint, context.reply_seal_key)
+    return claim_for(request.user.username, field, key, where, document,
+                     context.reply_seal_key)
 
 
 def stored_response(stored: StoredResponse) -> Response[Any]:

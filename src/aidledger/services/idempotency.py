@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-from aidledger.domain.errors import Conflict, DomainError, FieldError
+from aidledger.domain.errors import Conflict, DomainError, FieldError, InvalidInput
 from aidledger.persistence import replies
 from aidledger.persistence.database import Database
 from aidledger.services.context import Clock
@@ -50,6 +52,21 @@ class IdempotencyClaim:
         return replies.Reply(self.username, self.key, self.fingerprint, status, body,
                              clock.now(), reply_seal(self.seal_key, self.username, self.key,
                                                      self.fingerprint, status, body))
+
+
+_VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def claim_for(username: str, field: str, key: str, where: str, document: Any,
+              seal_key: bytes) -> IdempotencyClaim:
+    """The claim a request (`where`: its method and path) with `document` as its body makes
+    with `key`, given in `field`. Key order and spacing do not make another request; the
+    values do."""
+    if not _VISIBLE_ASCII.fullmatch(key):
+        raise InvalidInput.field(field, "1-255 visible ASCII characters")
+    canonical_body = "" if document is None else json.dumps(document, sort_keys=True)
+    fingerprint = hashlib.sha256(f"{where}\n{canonical_body}".encode()).hexdigest()
+    return IdempotencyClaim(username, key, fingerprint, seal_key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,17 @@ async def confirm_caller(context: ServiceContext, actor: Actor) -> Actor:
     return actor
 
 
+async def acting_admin(context: ServiceContext, username: str | None) -> Actor:
+    """Who a command at the shell acts as: an active admin's login, or without one the
+    operator at the shell, recorded as "cli" (as the first admin's creation is)."""
+    if username is None:
+        return Actor("cli", Role.ADMIN, None)
+    now = await logins.standing(context.database, username)
+    if now is None or now.disabled_at is not None or now.role != Role.ADMIN.value:
+        raise RuleViolation.field("user", f"{username!r} is not an active admin's login")
+    return Actor(username, Role.ADMIN, None)
+
+
 async def deactivate_user(context: ServiceContext, actor: Actor | str,
                           username: str) -> DisabledUserOut:
     """Disables a login for good: it can no longer log in, and its tokens stop working."""
