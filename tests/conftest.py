@@ -33,6 +33,11 @@ def pytest_configure(config: pytest.Config) -> None:
         asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
         _created.update(server=server, name=name)
         url = server.rsplit("/", 1)[0] + "/" + name
+        replica = os.environ.get("AIDLEDGER_TEST_REPLICA_URL")
+        if replica:
+            # A streaming replica of that server (.ci/start-replica): the run's database
+            # reaches it by replication, and reports and lists read from it.
+            os.environ["AIDLEDGER_READ_DATABASE_URL"] = replica.rstrip("/") + "/" + name
     else:
         directory = tempfile.mkdtemp(prefix="aidledger-test-")
         _created["directory"] = directory
@@ -62,13 +67,16 @@ async def _admin(server: str, statement: str) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """PostgreSQL-only tests (several server processes on one database) are left out of
-    SQLite runs rather than skipped: CI runs them in its PostgreSQL pass. Browser tests are
-    left out where no Chromium is installed (.ci/run installs Debian's)."""
+    SQLite runs rather than skipped: CI runs them in its PostgreSQL pass, with a streaming
+    replica for the replica tests. Browser tests are left out where no Chromium is
+    installed (.ci/run installs Debian's)."""
     on_postgres = bool(os.environ.get("AIDLEDGER_TEST_POSTGRES_URL"))
+    has_replica = on_postgres and bool(os.environ.get("AIDLEDGER_TEST_REPLICA_URL"))
     has_chromium = shutil.which("chromium") is not None
     kept, left_out = [], []
     for item in items:
         out = ((item.get_closest_marker("postgres_only") and not on_postgres)
+               or (item.get_closest_marker("replica") and not has_replica)
                or (item.get_closest_marker("browser") and not has_chromium))
         (left_out if out else kept).append(item)
     if left_out:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from aidledger.persistence.database import connect
+import asyncpg
+
+from aidledger.persistence.database import Database, connect
 from aidledger.rules.loader import load_policies
 from aidledger.services.context import Clock, ServiceContext, SystemClock
 from aidledger.services.signing import CheckpointSigner
 from aidledger.services.tokens import TokenVerifier
 from aidledger.settings import Settings, resolve_secrets
+
+_logger = logging.getLogger("aidledger")
 
 
 @asynccontextmanager
@@ -26,9 +31,11 @@ async def open_services(settings: Settings,
     policies = load_policies(settings.policies_path)
     database = connect(settings.database_url)
     await database.start()
+    replica = await _replica(settings.read_database_url)
     try:
         yield ServiceContext(
             database=database,
+            replica=replica,
             clock=clock,
             secrets=secrets,
             token_lifetime_seconds=settings.token_lifetime_seconds,
@@ -42,4 +49,21 @@ async def open_services(settings: Settings,
             reports_path=settings.reports_path,
         )
     finally:
+        if replica is not None:
+            await replica.close()
         await database.close()
+
+
+async def _replica(url: str | None) -> Database | None:
+    """The read replica, if one is configured and answers; without it the primary serves
+    every read, so a replica that is down at start stops nothing."""
+    if url is None:
+        return None
+    replica = connect(url)
+    try:
+        await replica.start()
+    except (OSError, asyncpg.PostgresError) as error:
+        _logger.warning("the read replica does not answer (%s); reading from the primary",
+                        error)
+        return None
+    return replica

@@ -30,6 +30,8 @@ class Settings:
     # Page cookies marked Secure: set it where the service is reached over HTTPS (a
     # browser then never sends the session over plain HTTP).
     secure_cookies: bool = False
+    # A PostgreSQL streaming replica of the database, for reports and read-only lists.
+    read_database_url: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -103,6 +105,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ConfigurationError(f"AIDLEDGER_TIMEZONE: {error}") from error
     root = env.get("AIDLEDGER_ROOT")
+    read_database_url = env.get("AIDLEDGER_READ_DATABASE_URL") or None
+    if read_database_url is not None and not (
+            read_database_url.startswith(("postgresql://", "postgres://"))
+            and database_url.startswith(("postgresql://", "postgres://"))):
+        raise ConfigurationError("AIDLEDGER_READ_DATABASE_URL names a PostgreSQL streaming "
+                                 "replica of a PostgreSQL AIDLEDGER_DATABASE_URL")
     return Settings(
         database_url=database_url,
         jwt_secret=_read_secret(env, "AIDLEDGER_JWT_SECRET"),
@@ -114,6 +122,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         timezone=timezone,
         project_root=Path(root) if root else _default_project_root(),
         secure_cookies=_flag(env, "AIDLEDGER_SECURE_COOKIES"),
+        read_database_url=read_database_url,
     )
 
 

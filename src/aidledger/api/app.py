@@ -44,12 +44,17 @@ from aidledger.api.parameters import Context
 from aidledger.api.request import StrictRequest, refuse_nul_in_path_and_query
 from aidledger.bootstrap import open_services
 from aidledger.services.context import Actor, Clock, ServiceContext
+from aidledger.services.reading import Reading, for_reading
 from aidledger.settings import Settings, load_settings, resolve_secrets
 
 
 def _context(request: Request[Any, Any, Any]) -> ServiceContext:
     context: ServiceContext = request.app.state.context
     return context
+
+
+async def _reading(context: Context) -> Reading:
+    return await for_reading(context)
 
 
 def _actor(request: Request[Actor, Any, Any], context: Context) -> Actor:
@@ -108,6 +113,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         dependencies={
             "context": Provide(_context, sync_to_thread=False),
             "actor": Provide(_actor, sync_to_thread=False),
+            "reading": Provide(_reading),
         },
         middleware=[
             ServerSideSessionConfig(

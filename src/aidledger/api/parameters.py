@@ -9,9 +9,13 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
 from aidledger.services.context import Actor, ServiceContext
+from aidledger.services.reading import Reading
 
 Context: TypeAlias = NamedDependency[ServiceContext]
 Caller: TypeAlias = NamedDependency[Actor]
+# Read-only handlers: the replica when it has caught up with the primary, else the primary.
+Reads: TypeAlias = NamedDependency[Reading]
+READ_FROM_HEADER = "AidLedger-Read-From"  # which of the two answered
 AuthenticatedRequest: TypeAlias = Request[Actor, Any, Any]
 IdempotencyKeyHeader: TypeAlias = Annotated[
     str | None,

@@ -75,6 +75,8 @@ class ServiceContext:
     reply_seal_key: bytes  # seals stored idempotent replies (services/idempotency.py)
     migrations_path: Path  # the reviewed migrations the schema must be current with
     reports_path: Path  # the report templates (Jinja2) and their style sheet
+    # A streaming replica reports and read-only lists may read (services/reading.py).
+    replica: Database | None = None
     # A fund's id, code and currency never change and funds are never deleted, so every
     # process may remember them: it saves a query on each posting.
     known_funds: dict[str, FundRef] = field(default_factory=dict)

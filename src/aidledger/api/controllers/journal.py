@@ -12,10 +12,12 @@ from aidledger.api.batches import batch_response
 from aidledger.api.idempotency import idempotency_claim, item_claims, stored_response
 from aidledger.api.openapi import responses
 from aidledger.api.parameters import (
+    READ_FROM_HEADER,
     AuthenticatedRequest,
     Caller,
     Context,
     MoneyMovingKeyHeader,
+    Reads,
 )
 from aidledger.contract.batches import (
     JournalBatchCreate,
@@ -78,18 +80,19 @@ async def post_batch(context: Context, actor: Caller, request: AuthenticatedRequ
 @get("/api/journal", guards=[ADMIN_OR_AUDITOR],
      responses=responses(200, JournalPage, 400, 401, 403, 422))
 async def list_entries(
-    context: Context,
+    reading: Reads,
     fund: FromQuery[str | None] = None,
     account: FromQuery[str | None] = None,
     date_from: Annotated[str | None, QueryParameter(name="from")] = None,
     date_to: Annotated[str | None, QueryParameter(name="to")] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
     cursor: FromQuery[str | None] = None,
-) -> JournalPage:
+) -> Response[JournalPage]:
     """Entries in posting order, filtered by fund, account and date range."""
-    return await ledger.list_journal(context, fund_reference=fund, account=account,
+    page = await ledger.list_journal(reading.context, fund_reference=fund, account=account,
                                      date_from=date_from, date_to=date_to, limit=limit,
                                      cursor=cursor)
+    return Response(page, headers={READ_FROM_HEADER: reading.source.value})
 
 
 @get("/api/journal/{entry_id:str}", guards=[ADMIN_OR_AUDITOR],

@@ -1,0 +1,134 @@
+"""Batches through HTTP, one server process, one fund: journal entries per second in
+batches of 100 and 1,000 (the peers' workload: cash to one of 1,000 recipient accounts, a
+random amount from 1.00 to 500.00), and repayments per second in batches of 1,000 spread
+over many loans. Rates are given per round, so one that falls as the fund's history
+grows shows."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.test_loans import DISBURSED, _apply, _day, _setup
+from tests.conftest import PASSWORD
+from tests.servers import running_servers
+from tests.support import Api, on_postgres, today
+
+RECIPIENTS = 1000
+LOANS = 100
+_keys = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def admin(api: Api) -> Iterator[httpx.Client]:
+    with running_servers(1) as (url,):
+        token = httpx.post(f"{url}/api/auth/token",
+                           json={"username": "t-admin", "password": PASSWORD}
+                           ).json()["access_token"]
+        with httpx.Client(base_url=url, timeout=600,
+                          headers={"Authorization": f"Bearer {token}"}) as client:
+            yield client
+
+
+@pytest.fixture(scope="module")
+def recipients_fund(api: Api) -> str:
+    fund = api.new_fund(contribution="100000000.00")
+    for number in range(RECIPIENTS):
+        created = api.post(f"/api/funds/{fund}/accounts", {
+            "code": f"6{number:03d}", "name": f"Recipient {number}", "type": "expense"},
+            key=None)
+        assert created.status_code == 201, created.text
+    return fund
+
+
+def _entries(fund: str, count: int, draw: random.Random) -> list[dict[str, Any]]:
+    entries = []
+    for _ in range(count):
+        amount = f"{draw.randint(100, 50000) / 100:.2f}"
+        entries.append({"idempotency_key": f"batch-{next(_keys)}", "fund": fund,
+                        "date": today(), "memo": "transfer",
+                        "lines": [{"account": f"6{draw.randrange(RECIPIENTS):03d}",
+                                   "debit": amount},
+                                  {"account": "1000", "credit": amount}]})
+    return entries
+
+
+def _post(admin: httpx.Client, path: str, body: dict[str, Any], items: int) -> float:
+    started = time.perf_counter()
+    response = admin.post(path, json=body)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 201, response.text[:500]
+    assert len(response.json()["results"]) == items
+    return elapsed
+
+
+@pytest.mark.parametrize("size", [100, 1000])
+def test_journal_entries_per_second_in_batches(benchmark: Any, api: Api, admin: httpx.Client,
+                                               recipients_fund: str, size: int) -> None:
+    draw = random.Random(20240601)
+    per_round = 10_000
+    _post(admin, "/api/journal/batch", {"mode": "atomic",
+                                        "entries": _entries(recipients_fund, size, draw)}, size)
+    rates: list[float] = []
+
+    def one_round() -> None:
+        elapsed = 0.0
+        for _ in range(per_round // size):
+            elapsed += _post(admin, "/api/journal/batch", {
+                "mode": "atomic", "entries": _entries(recipients_fund, size, draw)}, size)
+        rates.append(per_round / elapsed)
+
+    benchmark.pedantic(one_round, rounds=3, iterations=1)
+    benchmark.extra_info["entries_per_second"] = round(max(rates))
+    benchmark.extra_info["rounds"] = [round(rate) for rate in rates]
+    benchmark.extra_info["engine"] = "postgresql" if on_postgres() else "sqlite"
+    print(f"\nbatches of {size}: {max(rates):.0f} entries/s (rounds: "
+          f"{benchmark.extra_info['rounds']}; the time to build the bodies not counted)")
+    assert api.verify(recipients_fund)["ok"] is True
+
+
+def test_repayments_per_second_in_batches(benchmark: Any, api: Api,
+                                          admin: httpx.Client) -> None:
+    setup = _setup(api, cash="5000000.00")
+    loans = []
+    for number in range(LOANS):
+        person = api.post("/api/people", {"full_name": f"Borrower {number}",
+                                          "preferred_language": "tl",
+                                          "date_of_birth": "1990-01-01"}).json()["id"]
+        for course, on in (("budgeting-basics", "2025-06-01"),
+                           ("avoiding-debt-traps", "2025-07-01")):
+            api.post(f"/api/people/{person}/course-completions",
+                     {"course": course, "completed_on": on, "score": 90}, key=None)
+        loan = _apply(api, {**setup, "person": person}).json()["id"]
+        assert api.post(f"/api/loans/{loan}/approvals", {}, key=None,
+                        role="admin2").status_code == 200
+        assert api.post(f"/api/loans/{loan}/disbursement",
+                        {"date": DISBURSED.isoformat()}).status_code == 200
+        loans.append(loan)
+
+    def batch() -> dict[str, Any]:
+        return {"mode": "atomic", "fund": setup["fund"], "repayments": [
+            {"idempotency_key": f"repayment-{next(_keys)}", "loan": loans[number % LOANS],
+             "amount": "0.10", "date": _day(1), "reference": f"SETTLE-{number}"}
+            for number in range(1000)]}
+
+    rates: list[float] = []
+
+    def one_round() -> None:
+        elapsed = sum(_post(admin, "/api/loans/repayments/batch", batch(), 1000)
+                      for _ in range(3))
+        rates.append(3000 / elapsed)
+
+    benchmark.pedantic(one_round, rounds=2, iterations=1)
+    benchmark.extra_info["repayments_per_second"] = round(max(rates))
+    benchmark.extra_info["rounds"] = [round(rate) for rate in rates]
+    benchmark.extra_info["engine"] = "postgresql" if on_postgres() else "sqlite"
+    print(f"\nrepayments in batches of 1,000 over {LOANS} loans: {max(rates):.0f}/s "
+          f"(rounds: {benchmark.extra_info['rounds']})")
+    assert api.verify(setup["fund"])["ok"] is True
