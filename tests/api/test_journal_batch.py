@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from aidledger.domain.ledger import MAX_BALANCE, MAX_ENTRY_TOTAL
+from aidledger.domain.money import format_minor
 from tests.support import Api, assert_problem, today, unique
 
 
@@ -191,3 +193,19 @@ def test_only_admins_post_batches(api: Api, role: str) -> None:
     fund = api.new_fund(contribution="10.00")
     assert_problem(_batch(api, "atomic", [_item(fund, "5000", "1.00")], role=role), 403)
     assert len(_journal(api, fund)) == 1
+
+
+def test_what_only_the_database_refuses_is_found_item_by_item(api: Api) -> None:
+    """An account's balance has a limit only the database checks: a batch that crosses it
+    is rolled back and run again entry by entry, so the entry that crosses is named."""
+    fund = api.new_fund()
+    largest = format_minor(MAX_ENTRY_TOTAL, "HKD")
+    count = MAX_BALANCE // MAX_ENTRY_TOTAL + 1
+    entries = [_item(fund, "5000", largest, credit_account="3000") for _ in range(count)]
+    refused = _batch(api, "atomic", entries)
+    assert_problem(refused, 422, f"entries[{count - 1}].lines")
+    assert len(_journal(api, fund)) == 0
+    results = _batch(api, "independent", entries).json()["results"]
+    assert [result["status"] for result in results] == [201] * (count - 1) + [422]
+    assert api.balances(fund)["5000"] == format_minor(MAX_BALANCE, "HKD")
+    assert api.verify(fund)["ok"] is True

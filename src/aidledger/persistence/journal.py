@@ -103,6 +103,37 @@ async def append(database: Database, fund_id: str, seen: ChainHead, entry: Entry
     return None
 
 
+async def append_many(database: Database, entries: Sequence[tuple[str, Entry, Sequence[int]]],
+                      ) -> None:
+    """Inside `write()`, with the head of each entry's fund locked (`read_chain_head(lock=
+    True)`) and the entries numbered and chained from it in order: (fund id, entry, its
+    lines' account ids). On PostgreSQL two statements whatever their number, every line,
+    then every entry, which the ledger's statement trigger checks and applies together
+    (migration 0012); SQLite's row triggers take them one by one."""
+    if not entries:
+        return
+    if not database.is_postgres:
+        for fund_id, entry, account_ids in entries:
+            head = await read_chain_head(database, fund_id)
+            moved = await append(database, fund_id, head, entry, account_ids, None)
+            assert moved is None
+        return
+    lines = [(entry.id, number, account_id, line.debit, line.credit, line.memo)
+             for _, entry, account_ids in entries
+             for number, (line, account_id) in enumerate(zip(entry.lines, account_ids,
+                                                             strict=True), start=1)]
+    await database.execute(
+        f"INSERT INTO journal_line ({_LINE_COLUMNS}) SELECT * FROM unnest("
+        "{}::text[], {}::int[], {}::bigint[], {}::bigint[], {}::bigint[], {}::text[])",
+        *(list(column) for column in zip(*lines, strict=True)))
+    values = [_entry_values(fund_id, entry) for fund_id, entry, _ in entries]
+    await database.execute(
+        f"INSERT INTO journal_entry ({_ENTRY_INSERT_COLUMNS}) SELECT * FROM unnest("
+        "{}::text[], {}::text[], {}::bigint[], {}::date[], {}::text[], {}::text[], "
+        "{}::timestamptz[], {}::text[], {}::text[], {}::text[], {}::text[], {}::text[])",
+        *(list(column) for column in zip(*values, strict=True)))
+
+
 _LINE_COLUMNS = "entry_id, line_no, account_id, debit, credit, memo"
 _ENTRY_INSERT_COLUMNS = (
     "id, fund_id, seq, entry_date, memo, created_by, created_at, reverses, source_kind, "

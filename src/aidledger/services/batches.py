@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from aidledger.domain.errors import DomainError, FieldError, RuleViolation
 from aidledger.persistence import replies
-from aidledger.persistence.database import StorageConflict
+from aidledger.persistence.database import StorageConflict, StorageLimit
 from aidledger.persistence.replies import Reply
 from aidledger.services.context import ServiceContext
 from aidledger.services.idempotency import (
@@ -29,6 +30,7 @@ from aidledger.services.idempotency import (
 )
 
 _KEY = "idempotency_key"  # where an item gives its key
+Prepared = TypeVar("Prepared")  # an item checked and ready to be written
 
 
 class BatchMode(StrEnum):
@@ -68,7 +70,7 @@ class BatchRefused(RuleViolation):
 async def run_batch(context: ServiceContext, mode: BatchMode, items_field: str,
                     items: Sequence[BatchItem], status: int) -> list[ItemOutcome]:
     """Runs every item in order in one transaction; see the module's description."""
-    repeated = _repeated_keys(items)
+    repeated = _repeated_keys([item.claim for item in items])
     if mode is BatchMode.ATOMIC and repeated:
         raise BatchRefused(items_field, min(repeated), repeated[min(repeated)])
     try:
@@ -135,15 +137,84 @@ async def _refused(context: ServiceContext, item: BatchItem, index: int,
     return ItemOutcome(index, None, refusal)
 
 
-def _repeated_keys(items: Sequence[BatchItem]) -> dict[int, DomainError]:
+def _repeated_keys(claims: Sequence[IdempotencyClaim]) -> dict[int, DomainError]:
     """Items that use a key an earlier item of the same batch uses, by index."""
     first: dict[str, int] = {}
     repeated: dict[int, DomainError] = {}
-    for index, item in enumerate(items):
-        if item.claim.key in first:
+    for index, claim in enumerate(claims):
+        if claim.key in first:
             repeated[index] = RuleViolation.field(
-                _KEY, f"is item {first[item.claim.key]}'s key too: each item "
-                                   "of a batch needs a key of its own")
+                _KEY, f"is item {first[claim.key]}'s key too: each item of a batch needs "
+                      "a key of its own")
         else:
-            first[item.claim.key] = index
+            first[claim.key] = index
     return repeated
+
+
+async def run_batch_at_once(
+    context: ServiceContext, mode: BatchMode, items_field: str,
+    claims: Sequence[IdempotencyClaim],
+    prepare: Callable[[int], Awaitable[Prepared]],
+    apply: Callable[[list[Prepared]], Awaitable[list[Document | DomainError]]],
+    one_by_one: Callable[[], Sequence[BatchItem]], status: int,
+) -> list[ItemOutcome]:
+    """A batch whose items can be written together (journal entries: two statements for
+    all of them), with the same answers `run_batch` gives. `prepare` checks item `index`
+    without writing (a refusal raises); `apply` writes every prepared item in one go
+    inside the transaction and answers each with its response or its refusal.
+
+    If the database refuses what the checks let through (an amount beyond the books'
+    limits, a key another request took meanwhile), the batch is rolled back and run
+    again item by item (`one_by_one`), which finds the item and names it."""
+    try:
+        return await _at_once(context, mode, items_field, claims, prepare, apply, status)
+    except (StorageConflict, StorageLimit):
+        return await run_batch(context, mode, items_field, one_by_one(), status)
+
+
+async def _at_once(
+    context: ServiceContext, mode: BatchMode, items_field: str,
+    claims: Sequence[IdempotencyClaim],
+    prepare: Callable[[int], Awaitable[Prepared]],
+    apply: Callable[[list[Prepared]], Awaitable[list[Document | DomainError]]],
+    status: int,
+) -> list[ItemOutcome]:
+    atomic = mode is BatchMode.ATOMIC
+    repeated = _repeated_keys(claims)
+    if atomic and repeated:
+        raise BatchRefused(items_field, min(repeated), repeated[min(repeated)])
+    database = context.database
+    username = claims[0].username if claims else ""
+    earlier = await replies.find_many(database, username, sorted({claim.key
+                                                                   for claim in claims}))
+    outcomes: dict[int, ItemOutcome] = {}
+    new: list[int] = []
+    prepared: list[Prepared] = []
+    for index, claim in enumerate(claims):
+        try:
+            if index in repeated:
+                raise repeated[index]
+            found = earlier.get(claim.key)
+            if found is not None:
+                outcomes[index] = ItemOutcome(index, replay(claim, found, None, _KEY), None)
+                continue
+            prepared.append(await prepare(index))
+        except DomainError as refusal:
+            if atomic:
+                raise BatchRefused(items_field, index, refusal) from refusal
+            outcomes[index] = ItemOutcome(index, None, refusal)
+            continue
+        new.append(index)
+    async with database.write():
+        stored: list[Reply] = []
+        for index, result in zip(new, await apply(prepared), strict=True):
+            if isinstance(result, DomainError):
+                if atomic:
+                    raise BatchRefused(items_field, index, result) from result
+                outcomes[index] = ItemOutcome(index, None, result)
+                continue
+            body = response_body(result)
+            stored.append(claims[index].reply(context.clock, status, body))
+            outcomes[index] = ItemOutcome(index, StoredResponse(status, body, False), None)
+        await replies.store_many(database, stored)
+    return [outcomes[index] for index in range(len(claims))]

@@ -12,7 +12,14 @@ import msgspec
 from aidledger.contract.ledger import JournalEntryOut, JournalPage, TrialBalanceOut
 from aidledger.domain import money
 from aidledger.domain.dates import parse_date
-from aidledger.domain.errors import Conflict, FieldError, InvalidInput, NotFound, RuleViolation
+from aidledger.domain.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
 from aidledger.domain.ledger import (
     AccountCode,
     AccountType,
@@ -25,7 +32,7 @@ from aidledger.domain.ledger import (
 )
 from aidledger.persistence import journal
 from aidledger.persistence.database import StorageConflict
-from aidledger.services.batches import BatchItem, BatchMode, ItemOutcome, run_batch
+from aidledger.services.batches import BatchItem, BatchMode, ItemOutcome, run_batch_at_once
 from aidledger.services.context import Actor, FundRef, ServiceContext
 from aidledger.services.funds import fund_in_body, fund_in_path
 from aidledger.services.idempotency import (
@@ -40,7 +47,7 @@ from aidledger.services.pagination import (
     require_limit,
     split_page,
 )
-from aidledger.services.posting import append_entry, post_entry
+from aidledger.services.posting import append_entries, append_entry, post_entry
 from aidledger.services.validation import business_date, optional_text, require_text
 
 
@@ -120,7 +127,18 @@ async def post_journal_batch(
     context: ServiceContext, actor: Actor, mode: BatchMode,
     items: list[tuple[IdempotencyClaim, EntryRequest]],
 ) -> list[ItemOutcome]:
-    """Entries to one fund or several, in the order given (see services/batches.py)."""
+    """Entries to one fund or several, in the order given (see services/batches.py), all
+    appended together."""
+
+    async def prepare(index: int) -> tuple[FundRef, EntryDraft]:
+        request = items[index][1]
+        fund = await fund_in_body(context, request.fund, "fund")
+        return fund, _draft(context, fund, request)
+
+    async def apply(drafts: list[tuple[FundRef, EntryDraft]]) -> list[Document | DomainError]:
+        return [entry if isinstance(entry, DomainError)
+                else entry_document(entry, reversed_by=None)
+                for entry in await append_entries(context, actor, drafts)]
 
     def operation(request: EntryRequest) -> Callable[[], Awaitable[Document]]:
         async def append() -> Document:
@@ -129,9 +147,11 @@ async def post_journal_batch(
             return entry_document(entry, reversed_by=None)
         return append
 
-    return await run_batch(context, mode, "entries",
-                           [BatchItem(claim, operation(request)) for claim, request in items],
-                           201)
+    def one_by_one() -> list[BatchItem]:
+        return [BatchItem(claim, operation(request)) for claim, request in items]
+
+    return await run_batch_at_once(context, mode, "entries", [claim for claim, _ in items],
+                                   prepare, apply, one_by_one, 201)
 
 
 async def reverse_entry(

@@ -16,10 +16,10 @@ grants, contributions) append inside their own transaction (`append_entry`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from aidledger.domain.errors import Conflict, FieldError, RuleViolation
+from aidledger.domain.errors import Conflict, DomainError, FieldError, RuleViolation
 from aidledger.domain.ledger import (
     Entry,
     EntryDraft,
@@ -84,6 +84,35 @@ async def post_entry(
     return await answer_once(context.database, claim, attempt)
 
 
+async def append_entries(context: ServiceContext, actor: Actor,
+                         drafts: Sequence[tuple[FundRef, EntryDraft]],
+                         ) -> list[Entry | DomainError]:
+    """Call inside `database.write()`. Appends many entries at once (a batch): each fund's
+    head is locked, each draft checked (accounts, cash) and chained after the one before,
+    and every entry accepted goes in with two statements (`journal.append_many`). A draft
+    refused is answered with the refusal and takes no place in any chain."""
+    heads = {fund_id: await journal.read_chain_head(context.database, fund_id, lock=True)
+             for fund_id in sorted({fund.id for fund, _ in drafts})}  # one order: no deadlock
+    outcomes: list[Entry | DomainError] = []
+    appended: list[tuple[str, Entry, Sequence[int]]] = []
+    for fund, entry_draft in drafts:
+        try:
+            appending = await _Appending.prepare(context, actor, fund, entry_draft)
+            head = heads[fund.id]
+            movement = cash_movement(entry_draft.lines)
+            require_cash_available(head.cash, movement, head.reserved, fund.currency)
+        except DomainError as refusal:
+            outcomes.append(refusal)
+            continue
+        entry = appending.sealed(head)
+        heads[fund.id] = ChainHead(entry.seq, entry.hash, head.reserved, head.cash + movement)
+        appended.append((fund.id, entry, appending.account_ids))
+        outcomes.append(entry)
+    await journal.append_many(context.database, appended)
+    context.chain_heads.update(heads)  # as `once` does: corrected if the batch rolls back
+    return outcomes
+
+
 async def _remembered_head(context: ServiceContext, fund: FundRef) -> tuple[ChainHead, bool]:
     """The head to start from, and whether it was just read (rather than remembered)."""
     head = context.chain_heads.get(fund.id)
@@ -111,6 +140,23 @@ class _Appending:
         account_ids = await _account_ids(context, fund, [line.account for line in draft.lines])
         return cls(context, actor, fund, draft, account_ids)
 
+    def sealed(self, head: ChainHead) -> Entry:
+        """The entry, numbered and chained as the one after `head`."""
+        return seal(Entry(
+            id=str(uuid.uuid4()),
+            fund=self.fund.code,
+            currency=self.fund.currency,
+            seq=head.last_seq + 1,
+            date=self.draft.date,
+            memo=self.draft.memo,
+            lines=self.draft.lines,
+            created_by=self.actor.username,
+            created_at=self.context.clock.now(),
+            reverses=self.draft.reverses,
+            source=self.draft.source,
+            prev_hash=head.last_hash,
+        ))
+
     async def settle(self, head: ChainHead, fresh: bool,
                      reply: Callable[[Entry], Reply | None] = _no_reply) -> Entry:
         """Inside a transaction. Ends by the third try: a head the database answers with
@@ -132,20 +178,7 @@ class _Appending:
                 raise
             # A remembered head may be out of date: only the database's word refuses.
             return await journal.read_chain_head(self.context.database, self.fund.id)
-        entry = seal(Entry(
-            id=str(uuid.uuid4()),
-            fund=self.fund.code,
-            currency=self.fund.currency,
-            seq=head.last_seq + 1,
-            date=self.draft.date,
-            memo=self.draft.memo,
-            lines=self.draft.lines,
-            created_by=self.actor.username,
-            created_at=self.context.clock.now(),
-            reverses=self.draft.reverses,
-            source=self.draft.source,
-            prev_hash=head.last_hash,
-        ))
+        entry = self.sealed(head)
         moved = await journal.append(self.context.database, self.fund.id, head, entry,
                                      self.account_ids, reply(entry))
         if moved is not None:
