@@ -181,6 +181,7 @@ def test_an_auditor_downloads_the_trial_balance(api: Api, server: str, chromium:
     page = _page(chromium)
     _log_in(page, server, "t-auditor")
     assert page.url.endswith("/audit")
+    page.goto(f"{server}/audit?fund={fund}")
     _accessible(page, shots, "audit")
     section = page.locator(f"section[aria-labelledby='fund-{fund}']")
     with page.expect_download() as download:

@@ -206,8 +206,11 @@ def test_a_repayment_form_sent_twice_posts_once(api: Api, browser: Browser) -> N
 def test_the_auditor_downloads_reports_and_verifies(api: Api, browser: Browser) -> None:
     fund = api.new_fund(contribution="1234.00")
     browser.log_in("t-auditor")
-    desk = browser.get("/audit")
-    assert fund in desk.text
+    desk = browser.get("/audit", params={"fund": fund})
+    assert f'<section class="card" aria-labelledby="fund-{fund}">' in desk.text
+    assert f'<option value="{fund}" selected>' in desk.text
+    assert 'aria-labelledby="fund-' not in browser.get("/audit").text  # none chosen yet
+    assert browser.get("/audit", params={"fund": "no-such-fund"}).status_code == 404
     download = browser.get("/audit/reports/trial-balance", params={"fund": fund,
                                                                   "format": "csv"})
     assert download.status_code == 200 and download.headers["content-type"].startswith(

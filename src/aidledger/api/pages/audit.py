@@ -24,13 +24,20 @@ _STAFF = (Role.AUDITOR, Role.ADMIN)
 
 
 @get("/audit", include_in_schema=False)
-async def audit_page(request: Request[Any, Any, Any]) -> Template:
+async def audit_page(request: Request[Any, Any, Any],
+                     fund: FromQuery[str | None] = None) -> Template:
+    """One fund at a time, chosen from one list (with hundreds of funds, a section each
+    put most of them out of reach); a fund named in `fund` is shown even beyond the list."""
     actor = await signed_in(request, *_STAFF)
     context = context_of(request)
     today = context.clock.today()
+    fund_list = (await funds.list_funds(context, limit=500, cursor=None)).items
+    chosen = (await funds.get_fund(context, fund) if fund is not None
+              else fund_list[0] if len(fund_list) == 1 else None)
+    if chosen is not None and all(item.code != chosen.code for item in fund_list):
+        fund_list = [chosen, *fund_list]
     return Template("audit.html", context=page_values(
-        actor=actor, funds=(await funds.list_funds(context, limit=100, cursor=None)).items,
-        reports=REPORTS, today=today.isoformat(),
+        actor=actor, funds=fund_list, chosen=chosen, reports=REPORTS, today=today.isoformat(),
         year_start=today.replace(month=1, day=1).isoformat()))
 
 
