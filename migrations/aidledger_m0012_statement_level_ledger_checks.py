@@ -19,8 +19,10 @@ it is checked exactly as before. Lines are still checked one by one as they are
 inserted (only for an entry not yet in the books): an index probe each.
 
 Each lookup of an entry's lines or a line's account is by key (LATERAL, or a subquery on
-the primary key), so no plan grows with history (migration 0006). SQLite has no
-statement triggers; its row triggers are unchanged.
+the primary key), and the function plans without sequential scans, so no plan grows
+with history (migration 0006): a plan made while the tables were small would otherwise
+scan them whole for ever after. SQLite has no statement triggers; its row triggers are
+unchanged.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -37,9 +39,10 @@ POSTGRES = [
     "DROP TRIGGER journal_entry_checks ON journal_entry",
     "DROP TRIGGER journal_entry_effects ON journal_entry",
     f"""
-    CREATE FUNCTION journal_entries_appended() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE
-        movement RECORD;
+    CREATE FUNCTION journal_entries_appended() RETURNS trigger LANGUAGE plpgsql
+    -- Its queries are planned once per session, maybe while the tables are still small:
+    -- without sequential scans the plan is by key however large the books grow.
+    SET enable_seqscan = off AS $$
     BEGIN
         IF EXISTS (
             SELECT 1 FROM added AS e CROSS JOIN LATERAL (
@@ -85,23 +88,24 @@ POSTGRES = [
         FROM (SELECT DISTINCT ON (fund_id) fund_id, seq, hash FROM added
               ORDER BY fund_id, seq DESC) AS head
         WHERE fund.id = head.fund_id;
-        FOR movement IN
-            SELECT line.account_id, e.entry_date, sum(line.debit) AS debit,
-                   sum(line.credit) AS credit
+        UPDATE account SET balance = account.balance + movement.amount
+        FROM (
+            SELECT line.account_id, sum(line.debit) - sum(line.credit) AS amount
+            FROM added AS e CROSS JOIN LATERAL (
+                SELECT account_id, debit, credit FROM journal_line
+                WHERE journal_line.entry_id = e.id) AS line
+            GROUP BY line.account_id
+        ) AS movement
+        WHERE account.id = movement.account_id;
+        INSERT INTO account_day (account_id, day, debit, credit)
+            SELECT line.account_id, e.entry_date, sum(line.debit), sum(line.credit)
             FROM added AS e CROSS JOIN LATERAL (
                 SELECT account_id, debit, credit FROM journal_line
                 WHERE journal_line.entry_id = e.id) AS line
             GROUP BY line.account_id, e.entry_date ORDER BY line.account_id, e.entry_date
-        LOOP
-            UPDATE account SET balance = balance + movement.debit - movement.credit
-            WHERE id = movement.account_id;
-            INSERT INTO account_day (account_id, day, debit, credit)
-                VALUES (movement.account_id, movement.entry_date, movement.debit,
-                        movement.credit)
-                ON CONFLICT (account_id, day) DO UPDATE
-                SET debit = account_day.debit + EXCLUDED.debit,
-                    credit = account_day.credit + EXCLUDED.credit;
-        END LOOP;
+            ON CONFLICT (account_id, day) DO UPDATE
+            SET debit = account_day.debit + EXCLUDED.debit,
+                credit = account_day.credit + EXCLUDED.credit;
         INSERT INTO audit_event (at, actor, action, subject_kind, subject_id, fund_id,
                                  after_state)
             SELECT created_at, created_by, 'journal_entry.posted', 'journal_entry', id,
