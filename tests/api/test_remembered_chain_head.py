@@ -5,12 +5,12 @@ stay right and the refusals stay the rules' own."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from aidledger.services.context import PostingQueue
 from tests.support import Api, assert_problem, raw_sql, unique
 
 
@@ -19,7 +19,7 @@ def another_process(api: Api) -> Iterator[None]:
     state = api.client.app.state
     original = state.context
     state.context = dataclasses.replace(original, chain_heads={},
-                                        posting_turns=defaultdict(asyncio.Lock))
+                                        posting_queues=defaultdict(PostingQueue))
     try:
         yield
     finally:

@@ -93,3 +93,30 @@ def test_concurrent_reversals_of_one_entry_reverse_it_once(api: Api, servers: li
     assert Counter(response.status_code for response in responses) == {201: 1, 409: 9}
     assert api.balances(fund)["1000"] == "100.00"
     assert api.verify(fund)["ok"] is True
+
+
+def test_concurrent_postings_are_appended_together(api: Api, servers: list[str]) -> None:
+    """Group commit: postings that arrive while a process is appending to the fund go in
+    together, one transaction for many (entries of one transaction share its xmin)."""
+    from tests.support import raw_sql
+
+    token = httpx.post(f"{servers[0]}/api/auth/token",
+                       json={"username": "t-admin", "password": PASSWORD}).json()["access_token"]
+    fund = api.new_fund(contribution="1000.00")
+    requests = [(servers[index % 2], "/api/journal", _withdrawal(fund, "1.00", f"g{index}"),
+                 _headers(token, unique("g"))) for index in range(60)]
+    responses = asyncio.run(_fire(requests))
+    assert Counter(response.status_code for response in responses) == {201: 60}
+    assert sorted(response.json()["seq"] for response in responses) == list(range(2, 62))
+    # Each answer is its own entry, as the books hold it.
+    for response in responses[:5]:
+        assert api.get(f"/api/journal/{response.json()['id']}").json() == response.json()
+    (transactions,), = raw_sql(
+        "SELECT count(DISTINCT e.xmin::text) FROM journal_entry AS e JOIN fund AS f "
+        f"ON f.id = e.fund_id WHERE f.code = '{fund}' AND e.seq > 1")[0]
+    assert transactions < 60
+    assert api.balances(fund)["1000"] == "940.00"
+    assert api.verify(fund) == {"ok": True, "entries_checked": 61,
+                                "head": {"seq": 61, "hash": api.get(
+                                    "/api/journal", params={"fund": fund, "limit": 100}
+                                ).json()["items"][-1]["hash"]}, "first_bad": None}

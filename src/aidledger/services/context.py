@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from aidledger.persistence.database import Database
@@ -62,6 +62,16 @@ class FundRef:
     currency: str
 
 
+@dataclass(slots=True)
+class PostingQueue:
+    """Standalone postings to one fund that wait for this process's appender, which
+    appends them together (group commit, services/posting.py)."""
+
+    waiting: list[Any] = field(default_factory=list)
+    # The task appending them while there are any: join the queue, it takes you along.
+    appender: asyncio.Task[None] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceContext:
     database: Database
@@ -84,6 +94,6 @@ class ServiceContext:
     known_accounts: dict[tuple[str, str], int] = field(default_factory=dict)
     # Each fund's chain head as this process last saw it (see services/posting.py).
     chain_heads: dict[str, ChainHead] = field(default_factory=dict)
-    # This process's standalone postings to a fund take turns, fund by fund.
-    posting_turns: defaultdict[str, asyncio.Lock] = field(
-        default_factory=lambda: defaultdict(asyncio.Lock))
+    # This process's standalone postings waiting to be appended, fund by fund.
+    posting_queues: defaultdict[str, PostingQueue] = field(
+        default_factory=lambda: defaultdict(PostingQueue))

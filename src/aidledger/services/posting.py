@@ -15,6 +15,7 @@ grants, contributions) append inside their own transaction (`append_entry`).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,10 +30,11 @@ from aidledger.domain.ledger import (
     require_cash_available,
     seal,
 )
-from aidledger.persistence import journal
+from aidledger.persistence import journal, replies
+from aidledger.persistence.database import StorageConflict, StorageLimit
 from aidledger.persistence.journal import ChainHead
 from aidledger.persistence.replies import Reply
-from aidledger.services.context import Actor, FundRef, ServiceContext
+from aidledger.services.context import Actor, FundRef, PostingQueue, ServiceContext
 from aidledger.services.idempotency import (
     IdempotencyClaim,
     StoredResponse,
@@ -62,44 +64,149 @@ async def post_entry(
     claim: IdempotencyClaim | None,
 ) -> StoredResponse:
     """Posts an entry that changes nothing else, storing the response under `claim`'s key
-    in the same statement (PostgreSQL) or transaction (SQLite). This process's postings
-    to the fund take turns, so they never race each other's remembered head."""
-    appending = await _Appending.prepare(context, actor, fund, draft)
+    with it.
+
+    Group commit: postings to a fund that arrive while this process is appending to it
+    wait in the fund's queue, and the appender takes everything queued meanwhile in one
+    transaction under one lock of the head (two statements for the entries, one for the
+    replies), then answers each after the commit. A posting that finds nobody appending
+    appends itself, and alone it is one statement with no transaction (PostgreSQL)."""
+    waiting = _Waiting(await _Appending.prepare(context, actor, fund, draft), claim,
+                       asyncio.get_running_loop().create_future())
+    queue = context.posting_queues[fund.id]
+    queue.waiting.append(waiting)
+    if queue.appender is None:
+        # An appender of its own, so that no request waits for others' groups after its own.
+        queue.appender = asyncio.create_task(_append_queued(context, fund, queue))
+    answer = waiting.answer
+    return await answer_once(context.database, claim, lambda: answer)
+
+
+MAX_GROUP = 200  # postings one transaction takes from a fund's queue
+
+
+async def _append_queued(context: ServiceContext, fund: FundRef, queue: PostingQueue) -> None:
+    try:
+        while queue.waiting:
+            group = queue.waiting[:MAX_GROUP]
+            del queue.waiting[:MAX_GROUP]
+            await _append_group(context, fund, group)
+    finally:
+        queue.appender = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    appending: _Appending
+    claim: IdempotencyClaim | None
+    answer: asyncio.Future[StoredResponse]
+
+    def reply(self, context: ServiceContext, entry: Entry) -> tuple[str, Reply | None]:
+        body = response_body(entry_document(entry, reversed_by=None))
+        return body, None if self.claim is None else self.claim.reply(context.clock, 201, body)
+
+
+async def _append_group(context: ServiceContext, fund: FundRef, group: list[_Waiting]) -> None:
+    """Appends the group and answers every posting in it; never raises (each posting's
+    request hears its own answer, a failure included)."""
+    try:
+        if len(group) == 1:
+            await _answer_alone(context, fund, group[0])
+            return
+        try:
+            answers = await _append_together(context, group)
+        except (StorageConflict, StorageLimit):
+            # The database refused what the checks let through (one posting's key already
+            # used, say): each goes again on its own and hears its own answer.
+            for waiting in group:
+                await _answer_alone(context, fund, waiting)
+            return
+        for waiting, answer in zip(group, answers, strict=True):
+            if isinstance(answer, DomainError):
+                waiting.answer.set_exception(answer)
+            else:
+                waiting.answer.set_result(answer)
+    except BaseException as failure:
+        for waiting in group:
+            if not waiting.answer.done():
+                waiting.answer.set_exception(failure)
+        if not isinstance(failure, Exception):
+            raise
+
+
+async def _answer_alone(context: ServiceContext, fund: FundRef, waiting: _Waiting) -> None:
+    try:
+        waiting.answer.set_result(await _append_alone(context, fund, waiting))
+    except DomainError as refusal:
+        waiting.answer.set_exception(refusal)
+
+
+async def _append_alone(context: ServiceContext, fund: FundRef,
+                        waiting: _Waiting) -> StoredResponse:
     bodies: dict[str, str] = {}
 
     def reply(entry: Entry) -> Reply | None:
-        bodies[entry.id] = response_body(entry_document(entry, reversed_by=None))
-        return None if claim is None else claim.reply(context.clock, 201, bodies[entry.id])
+        bodies[entry.id], stored = waiting.reply(context, entry)
+        return stored
 
-    async def attempt() -> StoredResponse:
-        async with context.posting_turns[fund.id]:
-            outcome = await appending.once(*await _remembered_head(context, fund), reply)
-            if not isinstance(outcome, Entry):
-                # Another process moved the head: go on in a transaction, where the head
-                # the database answered with stays locked for us.
-                async with context.database.write():
-                    outcome = await appending.settle(outcome, True, reply)
-        return StoredResponse(201, bodies[outcome.id], replayed=False)
+    appending = waiting.appending
+    outcome = await appending.once(*await _remembered_head(context, fund), reply)
+    if not isinstance(outcome, Entry):
+        # Another process moved the head: go on in a transaction, where the head the
+        # database answered with stays locked for us.
+        async with context.database.write():
+            outcome = await appending.settle(outcome, True, reply)
+    return StoredResponse(201, bodies[outcome.id], replayed=False)
 
-    return await answer_once(context.database, claim, attempt)
+
+async def _append_together(context: ServiceContext,
+                           group: list[_Waiting]) -> list[StoredResponse | DomainError]:
+    answers: list[StoredResponse | DomainError] = []
+    stored: list[Reply] = []
+    async with context.database.write():
+        outcomes = await _append_prepared(context, [waiting.appending for waiting in group])
+        for waiting, outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome, DomainError):
+                answers.append(outcome)
+                continue
+            body, reply = waiting.reply(context, outcome)
+            if reply is not None:
+                stored.append(reply)
+            answers.append(StoredResponse(201, body, replayed=False))
+        await replies.store_many(context.database, stored)
+    return answers
 
 
 async def append_entries(context: ServiceContext, actor: Actor,
                          drafts: Sequence[tuple[FundRef, EntryDraft]],
                          ) -> list[Entry | DomainError]:
-    """Call inside `database.write()`. Appends many entries at once (a batch): each fund's
-    head is locked, each draft checked (accounts, cash) and chained after the one before,
-    and every entry accepted goes in with two statements (`journal.append_many`). A draft
-    refused is answered with the refusal and takes no place in any chain."""
+    """Call inside `database.write()`. Appends many entries at once (a batch), see
+    `_append_prepared`; a draft whose accounts are not the fund's is refused alone."""
+    prepared: list[_Appending | DomainError] = []
+    for fund, draft in drafts:
+        try:
+            prepared.append(await _Appending.prepare(context, actor, fund, draft))
+        except DomainError as refusal:
+            prepared.append(refusal)
+    appended = iter(await _append_prepared(context, [item for item in prepared
+                                                     if isinstance(item, _Appending)]))
+    return [item if isinstance(item, DomainError) else next(appended) for item in prepared]
+
+
+async def _append_prepared(context: ServiceContext,
+                           appendings: Sequence[_Appending]) -> list[Entry | DomainError]:
+    """Inside a transaction: each fund's head is locked, each entry's cash checked and the
+    entry chained after the one before, and every entry accepted goes in with two
+    statements (`journal.append_many`). An entry refused takes no place in any chain."""
     heads = {fund_id: await journal.read_chain_head(context.database, fund_id, lock=True)
-             for fund_id in sorted({fund.id for fund, _ in drafts})}  # one order: no deadlock
+             for fund_id in sorted({item.fund.id for item in appendings})}  # no deadlock
     outcomes: list[Entry | DomainError] = []
     appended: list[tuple[str, Entry, Sequence[int]]] = []
-    for fund, entry_draft in drafts:
+    for appending in appendings:
+        fund = appending.fund
+        head = heads[fund.id]
+        movement = cash_movement(appending.draft.lines)
         try:
-            appending = await _Appending.prepare(context, actor, fund, entry_draft)
-            head = heads[fund.id]
-            movement = cash_movement(entry_draft.lines)
             require_cash_available(head.cash, movement, head.reserved, fund.currency)
         except DomainError as refusal:
             outcomes.append(refusal)
