@@ -70,9 +70,7 @@ class BatchRefused(RuleViolation):
 async def run_batch(context: ServiceContext, mode: BatchMode, items_field: str,
                     items: Sequence[BatchItem], status: int) -> list[ItemOutcome]:
     """Runs every item in order in one transaction; see the module's description."""
-    repeated = _repeated_keys([item.claim for item in items])
-    if mode is BatchMode.ATOMIC and repeated:
-        raise BatchRefused(items_field, min(repeated), repeated[min(repeated)])
+    repeated = _repeated_keys(items_field, mode, [item.claim for item in items])
     try:
         return await _attempt(context, mode, items_field, items, status, repeated)
     except StorageConflict as conflict:
@@ -87,20 +85,15 @@ async def _attempt(context: ServiceContext, mode: BatchMode, items_field: str,
                    items: Sequence[BatchItem], status: int,
                    repeated: dict[int, DomainError]) -> list[ItemOutcome]:
     database = context.database
-    username = items[0].claim.username if items else ""
-    earlier = await replies.find_many(database, username,
-                                      sorted({item.claim.key for item in items}))
+    earlier = await _earlier_replies(context, [item.claim for item in items])
     outcomes: list[ItemOutcome] = []
     stored: list[Reply] = []
     async with database.write():
         for index, item in enumerate(items):
             try:
-                if index in repeated:
-                    raise repeated[index]
-                found = earlier.get(item.claim.key)
-                if found is not None:
-                    outcomes.append(ItemOutcome(index, replay(item.claim, found, None, _KEY),
-                                                None))
+                answered = _answered_before(index, item.claim, earlier, repeated)
+                if answered is not None:
+                    outcomes.append(answered)
                     continue
                 if mode is BatchMode.ATOMIC:
                     body = response_body(await item.operation())
@@ -137,8 +130,29 @@ async def _refused(context: ServiceContext, item: BatchItem, index: int,
     return ItemOutcome(index, None, refusal)
 
 
-def _repeated_keys(claims: Sequence[IdempotencyClaim]) -> dict[int, DomainError]:
-    """Items that use a key an earlier item of the same batch uses, by index."""
+async def _earlier_replies(context: ServiceContext,
+                           claims: Sequence[IdempotencyClaim]) -> dict[str, Reply]:
+    username = claims[0].username if claims else ""
+    return await replies.find_many(context.database, username,
+                                   sorted({claim.key for claim in claims}))
+
+
+def _answered_before(index: int, claim: IdempotencyClaim, earlier: dict[str, Reply],
+                     repeated: dict[int, DomainError]) -> ItemOutcome | None:
+    """The answer an item has before it is tried: its key's earlier reply, replayed; None
+    for a new item. Raises the item's refusal: a key an earlier item of the batch has, or
+    one used before for another request."""
+    if index in repeated:
+        raise repeated[index]
+    found = earlier.get(claim.key)
+    return None if found is None else ItemOutcome(index, replay(claim, found, None, _KEY),
+                                                  None)
+
+
+def _repeated_keys(items_field: str, mode: BatchMode,
+                   claims: Sequence[IdempotencyClaim]) -> dict[int, DomainError]:
+    """Items that use a key an earlier item of the same batch uses, by index; an atomic
+    batch with any is refused at once, naming the first."""
     first: dict[str, int] = {}
     repeated: dict[int, DomainError] = {}
     for index, claim in enumerate(claims):
@@ -148,6 +162,8 @@ def _repeated_keys(claims: Sequence[IdempotencyClaim]) -> dict[int, DomainError]
                       "a key of its own")
         else:
             first[claim.key] = index
+    if mode is BatchMode.ATOMIC and repeated:
+        raise BatchRefused(items_field, min(repeated), repeated[min(repeated)])
     return repeated
 
 
@@ -180,23 +196,17 @@ async def _at_once(
     status: int,
 ) -> list[ItemOutcome]:
     atomic = mode is BatchMode.ATOMIC
-    repeated = _repeated_keys(claims)
-    if atomic and repeated:
-        raise BatchRefused(items_field, min(repeated), repeated[min(repeated)])
+    repeated = _repeated_keys(items_field, mode, claims)
     database = context.database
-    username = claims[0].username if claims else ""
-    earlier = await replies.find_many(database, username, sorted({claim.key
-                                                                   for claim in claims}))
+    earlier = await _earlier_replies(context, claims)
     outcomes: dict[int, ItemOutcome] = {}
     new: list[int] = []
     prepared: list[Prepared] = []
     for index, claim in enumerate(claims):
         try:
-            if index in repeated:
-                raise repeated[index]
-            found = earlier.get(claim.key)
-            if found is not None:
-                outcomes[index] = ItemOutcome(index, replay(claim, found, None, _KEY), None)
+            answered = _answered_before(index, claim, earlier, repeated)
+            if answered is not None:
+                outcomes[index] = answered
                 continue
             prepared.append(await prepare(index))
         except DomainError as refusal:
