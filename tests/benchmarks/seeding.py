@@ -5,7 +5,8 @@ these funds are for read benchmarks only (verify would rightly reject them)."""
 
 from __future__ import annotations
 
-from tests.support import on_postgres, raw_sql
+from tests.api.test_loans import DISBURSED, _apply
+from tests.support import Api, on_postgres, raw_sql
 
 START = "2023-01-01"
 DAYS = 1095  # three years of history
@@ -72,3 +73,25 @@ def copy_loans(template_loan: str, copies: int, spread_days: int) -> None:
         f"SELECT '{prefix}' || g.n, i.number, {earlier('i.due_date')}, i.principal, i.interest "
         f"FROM loan_installment AS i, {series} WHERE i.loan_id = '{template_loan}'",
     )
+
+
+def disbursed_loans(api: Api, setup: dict[str, str], count: int) -> list[str]:
+    """`count` loans of the flat test product (tests/api/test_loans.py), each to a
+    borrower of its own (the policy allows one running loan at a time), approved and
+    disbursed through the API."""
+    loans = []
+    for number in range(count):
+        person = api.post("/api/people", {"full_name": f"Borrower {number}",
+                                          "preferred_language": "tl",
+                                          "date_of_birth": "1990-01-01"}).json()["id"]
+        for course, on in (("budgeting-basics", "2025-06-01"),
+                           ("avoiding-debt-traps", "2025-07-01")):
+            api.post(f"/api/people/{person}/course-completions",
+                     {"course": course, "completed_on": on, "score": 90}, key=None)
+        loan = _apply(api, {**setup, "person": person}).json()["id"]
+        assert api.post(f"/api/loans/{loan}/approvals", {}, key=None,
+                        role="admin2").status_code == 200
+        assert api.post(f"/api/loans/{loan}/disbursement",
+                        {"date": DISBURSED.isoformat()}).status_code == 200
+        loans.append(loan)
+    return loans

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.benchmarks.seeding import seed_fund
-from tests.conftest import PASSWORD
-from tests.servers import running_servers
 from tests.support import Api
 
 SIZES = {"10k-lines": 5_000, "1M-lines": 500_000}
@@ -27,13 +24,8 @@ def funds(api: Api) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def client(api: Api) -> Iterator[httpx.Client]:
-    with running_servers(1) as (url,):
-        token = httpx.post(f"{url}/api/auth/token",
-                           json={"username": "t-auditor", "password": PASSWORD}
-                           ).json()["access_token"]
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
-            yield client
+def client(server: tuple[httpx.Client, int]) -> httpx.Client:
+    return server[0]
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -9,31 +9,18 @@ from __future__ import annotations
 import itertools
 import random
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.api.test_loans import DISBURSED, _apply, _day, _setup
-from tests.conftest import PASSWORD
-from tests.servers import running_servers
+from tests.api.test_loans import _day, _setup
+from tests.benchmarks.seeding import disbursed_loans
 from tests.support import Api, on_postgres, today
 
 RECIPIENTS = 1000
 LOANS = 100
 _keys = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def admin(api: Api) -> Iterator[httpx.Client]:
-    with running_servers(1) as (url,):
-        token = httpx.post(f"{url}/api/auth/token",
-                           json={"username": "t-admin", "password": PASSWORD}
-                           ).json()["access_token"]
-        with httpx.Client(base_url=url, timeout=600,
-                          headers={"Authorization": f"Bearer {token}"}) as client:
-            yield client
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +44,13 @@ def _entries(fund: str, count: int, draw: random.Random) -> list[dict[str, Any]]
                                    "debit": amount},
                                   {"account": "1000", "credit": amount}]})
     return entries
+
+
+def _record(benchmark: Any, name: str, rates: list[float]) -> None:
+    """The best round's rate, and every round's in order (one falling shows history)."""
+    benchmark.extra_info[name] = round(max(rates))
+    benchmark.extra_info["rounds"] = [round(rate) for rate in rates]
+    benchmark.extra_info["engine"] = "postgresql" if on_postgres() else "sqlite"
 
 
 def _post(admin: httpx.Client, path: str, body: dict[str, Any], items: int) -> float:
@@ -85,9 +79,7 @@ def test_journal_entries_per_second_in_batches(benchmark: Any, api: Api, admin: 
         rates.append(per_round / elapsed)
 
     benchmark.pedantic(one_round, rounds=3, iterations=1)
-    benchmark.extra_info["entries_per_second"] = round(max(rates))
-    benchmark.extra_info["rounds"] = [round(rate) for rate in rates]
-    benchmark.extra_info["engine"] = "postgresql" if on_postgres() else "sqlite"
+    _record(benchmark, "entries_per_second", rates)
     print(f"\nbatches of {size}: {max(rates):.0f} entries/s (rounds: "
           f"{benchmark.extra_info['rounds']}; the time to build the bodies not counted)")
     assert api.verify(recipients_fund)["ok"] is True
@@ -96,21 +88,7 @@ def test_journal_entries_per_second_in_batches(benchmark: Any, api: Api, admin: 
 def test_repayments_per_second_in_batches(benchmark: Any, api: Api,
                                           admin: httpx.Client) -> None:
     setup = _setup(api, cash="5000000.00")
-    loans = []
-    for number in range(LOANS):
-        person = api.post("/api/people", {"full_name": f"Borrower {number}",
-                                          "preferred_language": "tl",
-                                          "date_of_birth": "1990-01-01"}).json()["id"]
-        for course, on in (("budgeting-basics", "2025-06-01"),
-                           ("avoiding-debt-traps", "2025-07-01")):
-            api.post(f"/api/people/{person}/course-completions",
-                     {"course": course, "completed_on": on, "score": 90}, key=None)
-        loan = _apply(api, {**setup, "person": person}).json()["id"]
-        assert api.post(f"/api/loans/{loan}/approvals", {}, key=None,
-                        role="admin2").status_code == 200
-        assert api.post(f"/api/loans/{loan}/disbursement",
-                        {"date": DISBURSED.isoformat()}).status_code == 200
-        loans.append(loan)
+    loans = disbursed_loans(api, setup, LOANS)
 
     def batch() -> dict[str, Any]:
         return {"mode": "atomic", "fund": setup["fund"], "repayments": [
@@ -126,9 +104,7 @@ def test_repayments_per_second_in_batches(benchmark: Any, api: Api,
         rates.append(3000 / elapsed)
 
     benchmark.pedantic(one_round, rounds=2, iterations=1)
-    benchmark.extra_info["repayments_per_second"] = round(max(rates))
-    benchmark.extra_info["rounds"] = [round(rate) for rate in rates]
-    benchmark.extra_info["engine"] = "postgresql" if on_postgres() else "sqlite"
+    _record(benchmark, "repayments_per_second", rates)
     print(f"\nrepayments in batches of 1,000 over {LOANS} loans: {max(rates):.0f}/s "
           f"(rounds: {benchmark.extra_info['rounds']})")
     assert api.verify(setup["fund"])["ok"] is True

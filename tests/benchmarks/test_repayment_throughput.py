@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.test_loans import DISBURSED, _apply, _day, _setup
+from tests.api.test_loans import _day, _setup
 from tests.benchmarks.load import drive
+from tests.benchmarks.seeding import disbursed_loans
 from tests.conftest import PASSWORD
 from tests.servers import running_servers
 from tests.support import Api, on_postgres
@@ -29,22 +30,7 @@ def servers(api: Api) -> Iterator[list[str]]:
 
 def test_repayments_per_second(benchmark: Any, api: Api, servers: list[str]) -> None:
     setup = _setup(api, cash="500000.00")
-    loans = []
-    for number in range(LOANS):
-        # One borrower per loan: the policy allows one running loan at a time.
-        person = api.post("/api/people", {"full_name": f"Borrower {number}",
-                                          "preferred_language": "tl",
-                                          "date_of_birth": "1990-01-01"}).json()["id"]
-        for course, on in (("budgeting-basics", "2025-06-01"),
-                           ("avoiding-debt-traps", "2025-07-01")):
-            api.post(f"/api/people/{person}/course-completions",
-                     {"course": course, "completed_on": on, "score": 90}, key=None)
-        loan = _apply(api, {**setup, "person": person}).json()["id"]
-        assert api.post(f"/api/loans/{loan}/approvals", {}, key=None,
-                        role="admin2").status_code == 200
-        assert api.post(f"/api/loans/{loan}/disbursement",
-                        {"date": DISBURSED.isoformat()}).status_code == 200
-        loans.append(loan)
+    loans = disbursed_loans(api, setup, LOANS)
     token = httpx.post(f"{servers[0]}/api/auth/token", json={
         "username": "t-admin", "password": PASSWORD}).json()["access_token"]
     body = {"amount": "1.00", "date": _day(1)}

@@ -15,7 +15,9 @@ from tests.servers import free_port
 
 def test_ready_is_503_while_migrations_are_pending(tmp_path: Path) -> None:
     port = free_port()
-    environment = {**os.environ, "AIDLEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/new.sqlite"}
+    environment = {**{key: value for key, value in os.environ.items()
+                      if key != "AIDLEDGER_READ_DATABASE_URL"},  # a replica of PostgreSQL
+                   "AIDLEDGER_DATABASE_URL": f"sqlite:///{tmp_path}/new.sqlite"}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "aidledger.api.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
