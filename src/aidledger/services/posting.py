@@ -30,7 +30,7 @@ from aidledger.domain.ledger import (
     require_cash_available,
     seal,
 )
-from aidledger.persistence import journal, replies
+from aidledger.persistence import journal
 from aidledger.persistence.database import StorageConflict, StorageLimit
 from aidledger.persistence.journal import ChainHead
 from aidledger.persistence.replies import Reply
@@ -114,7 +114,7 @@ async def _append_group(context: ServiceContext, fund: FundRef, group: list[_Wai
             await _answer_alone(context, fund, group[0])
             return
         try:
-            answers = await _append_together(context, group)
+            answers = await _append_together(context, fund, group)
         except (StorageConflict, StorageLimit):
             # The database refused what the checks let through (one posting's key already
             # used, say): each goes again on its own and hears its own answer.
@@ -159,21 +159,48 @@ async def _append_alone(context: ServiceContext, fund: FundRef,
     return StoredResponse(201, bodies[outcome.id], replayed=False)
 
 
-async def _append_together(context: ServiceContext,
+async def _append_together(context: ServiceContext, fund: FundRef,
                            group: list[_Waiting]) -> list[StoredResponse | DomainError]:
+    """The group chained from this process's remembered head and appended with its
+    replies in one statement (`journal.append_group`); if another process moved the
+    head, once more in a transaction, where the head the database answered with stays
+    locked for us."""
+    head, fresh = await _remembered_head(context, fund)
+    outcome = await _append_group_from(context, fund, group, head, fresh)
+    if isinstance(outcome, list):
+        return outcome
+    async with context.database.write():
+        while isinstance(outcome, ChainHead):
+            outcome = await _append_group_from(context, fund, group, outcome, True)
+    return outcome
+
+
+async def _append_group_from(context: ServiceContext, fund: FundRef, group: list[_Waiting],
+                             head: ChainHead, fresh: bool,
+                             ) -> list[StoredResponse | DomainError] | ChainHead:
+    """The group's answers, or a fresher head to try again from."""
+    chained = _chain([waiting.appending for waiting in group], {fund.id: head})
+    if not fresh and any(isinstance(outcome, Conflict) for outcome in chained.outcomes):
+        # A remembered head may be out of date: only the database's word refuses.
+        return await journal.read_chain_head(context.database, fund.id)
     answers: list[StoredResponse | DomainError] = []
     stored: list[Reply] = []
-    async with context.database.write():
-        outcomes = await _append_prepared(context, [waiting.appending for waiting in group])
-        for waiting, outcome in zip(group, outcomes, strict=True):
-            if isinstance(outcome, DomainError):
-                answers.append(outcome)
-                continue
-            body, reply = waiting.reply(context, outcome)
-            if reply is not None:
-                stored.append(reply)
-            answers.append(StoredResponse(201, body, replayed=False))
-        await replies.store_many(context.database, stored)
+    for waiting, outcome in zip(group, chained.outcomes, strict=True):
+        if isinstance(outcome, DomainError):
+            answers.append(outcome)
+            continue
+        body, reply = waiting.reply(context, outcome)
+        if reply is not None:
+            stored.append(reply)
+        answers.append(StoredResponse(201, body, replayed=False))
+    if not chained.appended:
+        return answers  # every one refused (on a fresh head): nothing to append
+    moved = await journal.append_group(context.database, fund.id, head,
+                                       [(entry, ids) for _, entry, ids in chained.appended],
+                                       stored)
+    if moved is not None:
+        return moved
+    context.chain_heads.update(chained.heads)  # as `once` does
     return answers
 
 
@@ -195,11 +222,28 @@ async def append_entries(context: ServiceContext, actor: Actor,
 
 async def _append_prepared(context: ServiceContext,
                            appendings: Sequence[_Appending]) -> list[Entry | DomainError]:
-    """Inside a transaction: each fund's head is locked, each entry's cash checked and the
-    entry chained after the one before, and every entry accepted goes in with two
-    statements (`journal.append_many`). An entry refused takes no place in any chain."""
+    """Inside a transaction: each fund's head is locked, the entries chained from it
+    (`_chain`), and every entry accepted goes in with two statements
+    (`journal.append_many`)."""
     heads = {fund_id: await journal.read_chain_head(context.database, fund_id, lock=True)
              for fund_id in sorted({item.fund.id for item in appendings})}  # no deadlock
+    chained = _chain(appendings, heads)
+    await journal.append_many(context.database, chained.appended)
+    context.chain_heads.update(chained.heads)  # as `once` does: corrected if rolled back
+    return chained.outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class _Chained:
+    outcomes: list[Entry | DomainError]  # each appending's entry, or why it was refused
+    appended: list[tuple[str, Entry, Sequence[int]]]  # (fund id, entry, account ids)
+    heads: dict[str, ChainHead]  # each fund's head after them
+
+
+def _chain(appendings: Sequence[_Appending], heads: dict[str, ChainHead]) -> _Chained:
+    """Each entry's cash checked and the entry numbered and chained after the one before,
+    from each fund's head in `heads`. An entry refused takes no place in any chain."""
+    heads = dict(heads)
     outcomes: list[Entry | DomainError] = []
     appended: list[tuple[str, Entry, Sequence[int]]] = []
     for appending in appendings:
@@ -215,9 +259,7 @@ async def _append_prepared(context: ServiceContext,
         heads[fund.id] = ChainHead(entry.seq, entry.hash, head.reserved, head.cash + movement)
         appended.append((fund.id, entry, appending.account_ids))
         outcomes.append(entry)
-    await journal.append_many(context.database, appended)
-    context.chain_heads.update(heads)  # as `once` does: corrected if the batch rolls back
-    return outcomes
+    return _Chained(outcomes, appended, heads)
 
 
 async def _remembered_head(context: ServiceContext, fund: FundRef) -> tuple[ChainHead, bool]:
