@@ -14,6 +14,9 @@ from itertools import zip_longest
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    # A line break in the title puts it on two lines: a long title over short figures
+    # ("Principal outstanding") would otherwise pad every line with spaces, and WeasyPrint
+    # lays out and draws each of them.
     title: str
     right: bool = False  # amounts and counts line up on the right
     wrap: int | None = None  # the widest the column may be; longer text continues below
@@ -30,16 +33,21 @@ def listing(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> str:
     """The header, a rule and the rows, each column as wide as its widest cell."""
     cells = [[_pieces(value, column) for value, column in zip(row, columns, strict=True)]
              for row in rows]
-    widths = [max([len(column.title), *(len(piece) for row in cells for piece in row[index])])
-              for index, column in enumerate(columns)]
+    titles = [column.title.split("\n") for column in columns]
+    widths = [max([*(len(part) for part in titles[index]),
+                   *(len(piece) for row in cells for piece in row[index])])
+              for index in range(len(columns))]
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(value.rjust(width) if column.right else value.ljust(width)
                          for value, width, column in zip(values, widths, columns, strict=True)
                          ).rstrip()
 
-    header = line([column.title for column in columns])
-    lines = [header, "-" * len(header)]
+    # A title of one line stands on the header's last line.
+    depth = max(len(parts) for parts in titles)
+    header = [line([([""] * (depth - len(parts)) + parts)[level] for parts in titles])
+              for level in range(depth)]
+    lines = [*header, "-" * max(len(text) for text in header)]
     for row in cells:
         lines += [line(list(parts)) for parts in zip_longest(*row, fillvalue="")]
     return "\n".join(lines)

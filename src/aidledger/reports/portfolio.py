@@ -29,7 +29,7 @@ NAME = "portfolio"
 COLUMNS = ("loan", "person", "product", "disbursed_on", "principal_outstanding",
            "days_past_due", "bucket")
 _LISTED = (Column("Loan"), Column("Person"), Column("Product"), Column("Disbursed"),
-           Column("Principal outstanding", right=True), Column("Days past due", right=True),
+           Column("Principal\noutstanding", right=True), Column("Days\npast due", right=True),
            Column("Bucket"))
 
 
