@@ -180,15 +180,18 @@ def _entry_values(fund_id: str, entry: Entry) -> tuple[Any, ...]:
             entry.source.id if entry.source else None, entry.prev_hash, entry.hash)
 
 
-# $1 the fund, $2-$5 the head as seen, $6-$10 the lines as arrays, $11-$22 the entry,
-# then the reply. Nothing is inserted unless the head is as seen. The entry reads the
-# count of inserted lines, so they go in first and the entry's trigger finds them.
-_APPEND = f"""
+# $1 the fund and $2-$5 the head as the caller saw it: locked, and "unchanged" if so.
+_HEAD_AS_SEEN = f"""
 WITH head AS (
     {_HEAD.replace("{}", "$1")} FOR UPDATE OF f
 ), unchanged AS (
     SELECT 1 FROM head WHERE last_seq = $2 AND last_hash = $3 AND cash = $4 AND reserved = $5
-), line AS (
+)"""
+
+# Then $6-$10 the lines as arrays, $11-$22 the entry, then the reply. Nothing is inserted
+# unless the head is as seen. The entry reads the count of inserted lines, so they go in
+# first and the ledger trigger finds them.
+_APPEND = f"""{_HEAD_AS_SEEN}, line AS (
     INSERT INTO journal_line ({_LINE_COLUMNS})
     SELECT $11, line.* FROM unchanged,
         unnest($6::int[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[]) AS line
@@ -211,12 +214,7 @@ _APPEND = _APPEND.replace("{reply}", "")
 # $24-$30 the replies, each as column arrays. As in _APPEND, nothing goes in unless the
 # head is as seen, and the lines before the entries; the ledger trigger checks the
 # entries together at the end of the statement (migration 0012).
-_APPEND_GROUP = f"""
-WITH head AS (
-    {_HEAD.replace("{}", "$1")} FOR UPDATE OF f
-), unchanged AS (
-    SELECT 1 FROM head WHERE last_seq = $2 AND last_hash = $3 AND cash = $4 AND reserved = $5
-), line AS (
+_APPEND_GROUP = f"""{_HEAD_AS_SEEN}, line AS (
     INSERT INTO journal_line ({_LINE_COLUMNS})
     SELECT line.* FROM unchanged, unnest($6::text[], $7::int[], $8::bigint[], $9::bigint[],
                                          $10::bigint[], $11::text[]) AS line
