@@ -9,8 +9,10 @@ costs one extra statement, never a wrong or lost entry: the triggers check the e
 either way.
 
 A manual journal entry is nothing but its entry, so on PostgreSQL it is one statement
-and no transaction at all (`post_entry`); postings that change other rows too (loans,
-grants, contributions) append inside their own transaction (`append_entry`).
+and no transaction at all (`post_entry`), and manual entries that arrive together go in
+together (group commit); postings that change other rows too (loans, grants,
+contributions) append inside their own transaction (`append_entry`); a batch appends
+its entries with two statements inside its transaction (`append_entries`).
 """
 
 from __future__ import annotations
@@ -67,10 +69,10 @@ async def post_entry(
     with it.
 
     Group commit: postings to a fund that arrive while this process is appending to it
-    wait in the fund's queue, and the appender takes everything queued meanwhile in one
-    transaction under one lock of the head (two statements for the entries, one for the
-    replies), then answers each after the commit. A posting that finds nobody appending
-    appends itself, and alone it is one statement with no transaction (PostgreSQL)."""
+    wait in the fund's queue, and the fund's appender takes everything queued meanwhile
+    together, lines, entries and replies in one statement under one lock of the head
+    (PostgreSQL), and answers each after it has committed. Alone, a posting is that one
+    statement with a single entry, as before."""
     waiting = _Waiting(await _Appending.prepare(context, actor, fund, draft), claim,
                        asyncio.get_running_loop().create_future())
     queue = context.posting_queues[fund.id]
@@ -82,7 +84,7 @@ async def post_entry(
     return await answer_once(context.database, claim, lambda: answer)
 
 
-MAX_GROUP = 200  # postings one transaction takes from a fund's queue
+MAX_GROUP = 200  # postings one statement takes from a fund's queue
 
 
 async def _append_queued(context: ServiceContext, fund: FundRef, queue: PostingQueue) -> None:
