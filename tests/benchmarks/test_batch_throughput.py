@@ -37,7 +37,8 @@ def recipients_fund(api: Api) -> str:
 def _entries(fund: str, count: int, draw: random.Random) -> list[dict[str, Any]]:
     entries = []
     for _ in range(count):
-        amount = f"{draw.randint(100, 50000) / 100:.2f}"
+        cents = draw.randint(100, 50000)
+        amount = f"{cents // 100}.{cents % 100:02d}"
         entries.append({"idempotency_key": f"batch-{next(_keys)}", "fund": fund,
                         "date": today(), "memo": "transfer",
                         "lines": [{"account": f"6{draw.randrange(RECIPIENTS):03d}",

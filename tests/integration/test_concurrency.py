@@ -23,6 +23,12 @@ def servers(api: Api) -> Iterator[list[str]]:
         yield urls
 
 
+def admin_token(url: str) -> str:
+    token: str = httpx.post(f"{url}/api/auth/token", json={
+        "username": "t-admin", "password": PASSWORD}).json()["access_token"]
+    return token
+
+
 def _headers(token: str, key: str | None = None) -> dict[str, str]:
     headers = {"Authorization": f"Bearer {token}"}
     if key:
@@ -46,8 +52,7 @@ def _withdrawal(fund: str, amount: str, memo: str) -> dict[str, Any]:
 
 def test_200_concurrent_withdrawals_never_overdraw_and_keep_the_chain(
         api: Api, servers: list[str]) -> None:
-    token = httpx.post(f"{servers[0]}/api/auth/token",
-                       json={"username": "t-admin", "password": PASSWORD}).json()["access_token"]
+    token = admin_token(servers[0])
     fund = api.new_fund(contribution="1000.00")
     requests = [(servers[index % 2], "/api/journal", _withdrawal(fund, "7.00", f"w{index}"),
                  _headers(token, unique("w"))) for index in range(200)]
@@ -65,8 +70,7 @@ def test_200_concurrent_withdrawals_never_overdraw_and_keep_the_chain(
 
 def test_one_idempotency_key_sent_concurrently_makes_exactly_one_entry(
         api: Api, servers: list[str]) -> None:
-    token = httpx.post(f"{servers[1]}/api/auth/token",
-                       json={"username": "t-admin", "password": PASSWORD}).json()["access_token"]
+    token = admin_token(servers[1])
     fund = api.new_fund(contribution="100.00")
     key = unique("same")
     body = _withdrawal(fund, "10.00", "one payment, many retries")
@@ -82,8 +86,7 @@ def test_one_idempotency_key_sent_concurrently_makes_exactly_one_entry(
 
 
 def test_concurrent_reversals_of_one_entry_reverse_it_once(api: Api, servers: list[str]) -> None:
-    token = httpx.post(f"{servers[0]}/api/auth/token",
-                       json={"username": "t-admin", "password": PASSWORD}).json()["access_token"]
+    token = admin_token(servers[0])
     fund = api.new_fund(contribution="100.00")
     entry = api.entry(fund, [("5000", "debit", "25"), ("1000", "credit", "25")]).json()
     responses = asyncio.run(_fire([
@@ -100,8 +103,7 @@ def test_concurrent_postings_are_appended_together(api: Api, servers: list[str])
     together, one transaction for many (entries of one transaction share its xmin)."""
     from tests.support import raw_sql
 
-    token = httpx.post(f"{servers[0]}/api/auth/token",
-                       json={"username": "t-admin", "password": PASSWORD}).json()["access_token"]
+    token = admin_token(servers[0])
     fund = api.new_fund(contribution="1000.00")
     requests = [(servers[index % 2], "/api/journal", _withdrawal(fund, "1.00", f"g{index}"),
                  _headers(token, unique("g"))) for index in range(60)]

@@ -8,11 +8,9 @@ import asyncio
 from collections import Counter
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.integration.test_concurrency import _fire, _headers, _withdrawal
+from tests.integration.test_concurrency import _fire, _headers, _withdrawal, admin_token
 from tests.servers import running_servers
 from tests.support import Api, unique
 
@@ -24,8 +22,7 @@ def server(api: Api) -> Iterator[str]:
 
 
 def test_concurrent_postings_each_get_their_own_answer(api: Api, server: str) -> None:
-    token = httpx.post(f"{server}/api/auth/token",
-                       json={"username": "t-admin", "password": PASSWORD}).json()["access_token"]
+    token = admin_token(server)
     fund = api.new_fund(contribution="100.00")
     keys = [unique("group") for _ in range(40)]
     requests = [(server, "/api/journal", _withdrawal(fund, "3.00", f"g{index}"),

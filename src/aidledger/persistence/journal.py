@@ -68,7 +68,6 @@ async def append(database: Database, fund_id: str, seen: ChainHead, entry: Entry
     On PostgreSQL this is one statement, atomic by itself, so a posting that is nothing
     else needs no transaction of its own; on SQLite it joins or opens a write
     transaction. Either way the triggers check the entry as if it were inserted by hand."""
-    entry_values = _entry_values(fund_id, entry)
     if database.is_postgres:
         row = await database.fetch_one(
             _APPEND_WITH_REPLY if reply is not None else _APPEND,
@@ -76,7 +75,7 @@ async def append(database: Database, fund_id: str, seen: ChainHead, entry: Entry
             list(range(1, len(entry.lines) + 1)), list(account_ids),
             [line.debit for line in entry.lines], [line.credit for line in entry.lines],
             [line.memo for line in entry.lines],
-            *entry_values, *(reply.values() if reply is not None else ()),
+            *_entry_values(fund_id, entry), *(reply.values() if reply is not None else ()),
         )
         assert row is not None, f"fund {fund_id} has no cash account"
         return None if row["appended"] else _head(row)
@@ -84,23 +83,34 @@ async def append(database: Database, fund_id: str, seen: ChainHead, entry: Entry
         now = await read_chain_head(database, fund_id)
         if now != seen:
             return now
-        arguments: list[Any] = []
-        for number, (line, account_id) in enumerate(zip(entry.lines, account_ids, strict=True),
-                                                    start=1):
-            arguments += [entry.id, number, account_id, line.debit, line.credit, line.memo]
-        await database.execute(
-            f"INSERT INTO journal_line ({_LINE_COLUMNS}) VALUES "
-            + ", ".join("({}, {}, {}, {}, {}, {})" for _ in entry.lines),
-            *arguments,
-        )
-        await database.execute(
-            f"INSERT INTO journal_entry ({_ENTRY_INSERT_COLUMNS}) VALUES "
-            f"({', '.join('{}' for _ in entry_values)})",
-            *entry_values,
-        )
+        await _insert_one_by_one(database, fund_id, entry, account_ids)
         if reply is not None:
             await replies.store(database, reply)
     return None
+
+
+async def _insert_one_by_one(database: Database, fund_id: str, entry: Entry,
+                             account_ids: Sequence[int]) -> None:
+    """An entry's lines, then the entry, as plain INSERTs (SQLite, whose row triggers
+    check each entry as it comes)."""
+    await database.execute(
+        f"INSERT INTO journal_line ({_LINE_COLUMNS}) VALUES "
+        + ", ".join("({}, {}, {}, {}, {}, {})" for _ in entry.lines),
+        *[value for row in _line_rows(entry, account_ids) for value in row],
+    )
+    entry_values = _entry_values(fund_id, entry)
+    await database.execute(
+        f"INSERT INTO journal_entry ({_ENTRY_INSERT_COLUMNS}) VALUES "
+        f"({', '.join('{}' for _ in entry_values)})",
+        *entry_values,
+    )
+
+
+def _line_rows(entry: Entry, account_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """The entry's lines as journal_line rows, numbered from 1."""
+    return [(entry.id, number, account_id, line.debit, line.credit, line.memo)
+            for number, (line, account_id) in enumerate(zip(entry.lines, account_ids,
+                                                            strict=True), start=1)]
 
 
 async def append_many(database: Database, entries: Sequence[tuple[str, Entry, Sequence[int]]],
@@ -114,14 +124,9 @@ async def append_many(database: Database, entries: Sequence[tuple[str, Entry, Se
         return
     if not database.is_postgres:
         for fund_id, entry, account_ids in entries:
-            head = await read_chain_head(database, fund_id)
-            moved = await append(database, fund_id, head, entry, account_ids, None)
-            assert moved is None
+            await _insert_one_by_one(database, fund_id, entry, account_ids)
         return
-    lines = [(entry.id, number, account_id, line.debit, line.credit, line.memo)
-             for _, entry, account_ids in entries
-             for number, (line, account_id) in enumerate(zip(entry.lines, account_ids,
-                                                             strict=True), start=1)]
+    lines = [row for _, entry, account_ids in entries for row in _line_rows(entry, account_ids)]
     await database.execute(
         f"INSERT INTO journal_line ({_LINE_COLUMNS}) SELECT * FROM unnest("
         "{}::text[], {}::int[], {}::bigint[], {}::bigint[], {}::bigint[], {}::text[])",
@@ -149,10 +154,7 @@ async def append_group(database: Database, fund_id: str, seen: ChainHead,
             await append_many(database, [(fund_id, entry, ids) for entry, ids in entries])
             await replies.store_many(database, list(stored))
         return None
-    lines = [(entry.id, number, account_id, line.debit, line.credit, line.memo)
-             for entry, account_ids in entries
-             for number, (line, account_id) in enumerate(zip(entry.lines, account_ids,
-                                                             strict=True), start=1)]
+    lines = [row for entry, account_ids in entries for row in _line_rows(entry, account_ids)]
     values = [_entry_values(fund_id, entry) for entry, _ in entries]
     row = await database.fetch_one(
         _APPEND_GROUP, fund_id, seen.last_seq, seen.last_hash, seen.cash, seen.reserved,
