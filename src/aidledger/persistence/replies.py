@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from aidledger.persistence.database import Database
+from aidledger.persistence.rows import placeholders
 
 COLUMNS = "username, key, fingerprint, status_code, body, created_at, seal"
 
@@ -47,14 +48,26 @@ async def store_many(database: Database, stored: list[Reply]) -> None:
 
 
 async def find_many(database: Database, username: str, keys: list[str]) -> dict[str, Reply]:
-    """The stored replies of those of `keys` the user has used, by key."""
+    """The stored replies of those of `keys` the user has used, by key.
+
+    One index probe per key on both engines. On PostgreSQL an IN list is planned from the
+    table's statistics, which lag behind a user who has just stored thousands of keys: it
+    then reads every key the user ever used and filters them, a batch growing slower
+    with each one before it. LIMIT 1 keeps each probe a probe (the planner may not turn
+    it into a join over all the user's keys)."""
     if not keys:
         return {}
-    rows = await database.fetch(
-        f"SELECT {COLUMNS} FROM idempotency_key WHERE username = {{}} AND key IN "
-        f"({', '.join('{}' for _ in keys)})",
-        username, *keys,
-    )
+    if database.is_postgres:
+        rows = await database.fetch(
+            f"SELECT stored.* FROM unnest({{}}::text[]) AS wanted(key) CROSS JOIN LATERAL "
+            f"(SELECT {COLUMNS} FROM idempotency_key WHERE username = {{}} "
+            "AND idempotency_key.key = wanted.key LIMIT 1) AS stored",
+            keys, username)
+    else:
+        rows = await database.fetch(
+            f"SELECT {COLUMNS} FROM idempotency_key WHERE username = {{}} AND key IN "
+            f"({placeholders(len(keys))})",
+            username, *keys)
     return {row["key"]: _reply(row) for row in rows}
 
 
