@@ -9,7 +9,17 @@ from datetime import timedelta
 
 from aidledger.domain.ledger import AccountCode
 from aidledger.persistence.funds import any_fund
-from aidledger.services import credits, funds, grants, ledger, loans, people, products, users
+from aidledger.services import (
+    credits,
+    funds,
+    grants,
+    ledger,
+    loans,
+    people,
+    products,
+    repayments,
+    users,
+)
 from aidledger.services.context import Actor, Role, ServiceContext
 
 FUND_CODE = "hk-mutual-aid"
@@ -82,7 +92,7 @@ async def load_demo(context: ServiceContext) -> list[DemoLogin] | None:
     await loans.approve(context, approver, applied["id"], None, "Visited the workshop")
     await loans.disburse(context, admin, applied["id"], None,
                          (today - timedelta(days=45)).isoformat())
-    await loans.repay(context, admin, None, loans.RepaymentRequest(
+    await repayments.repay(context, admin, None, repayments.RepaymentRequest(
         applied["id"], "1035.29", (today - timedelta(days=14)).isoformat()))
     await grants.create_program(
         context, admin, code="medical-emergency", name="Medical emergencies",

@@ -91,6 +91,60 @@ def test_an_independent_batch_answers_each_repayment(api: Api) -> None:
     assert api.verify(setup["fund"])["ok"] is True
 
 
+def test_a_batch_splits_each_repayment_as_single_repayments_in_that_order_would(
+        api: Api) -> None:
+    """The batch splits repayments against the loans' books kept in memory; the same
+    repayments sent one by one to a twin loan are the oracle."""
+    setup = _setup(api)
+    batched = _disbursed(api, setup)
+    single = _disbursed(api, {**setup, "person": _setup(api)["person"]})
+    payments = [("400.00", _day(1)), ("400.00", _day(1)), ("700.00", _day(2, plus_days=9)),
+                ("0.01", _day(2, plus_days=9)), ("900.00", _day(3))]
+    response = _batch(api, "atomic", [_item(batched, amount, on) for amount, on in payments])
+    assert response.status_code == 201, response.text
+    one_by_one = []
+    for amount, on in payments:
+        answered = api.post(f"/api/loans/{single}/repayments", {"amount": amount, "date": on})
+        assert answered.status_code == 201, answered.text
+        one_by_one.append(answered.json())
+    results = [result["repayment"] for result in response.json()["results"]]
+    assert [(result["allocation"], result["outstanding"]) for result in results] == [
+        (result["allocation"], result["outstanding"]) for result in one_by_one]
+    # Not a trivial oracle: the first instalment (part paid) and the second were both more
+    # than 5 days late by the third repayment, and each repayment is split differently.
+    assert results[2]["allocation"]["penalties"] == "100.00"
+    assert len({str(result["allocation"]) for result in results}) == len(payments)
+    assert (api.get(f"/api/loans/{batched}/schedule").json()["installments"]
+            == api.get(f"/api/loans/{single}/schedule").json()["installments"])
+    assert [entry["seq"] for entry in (result["entry"] for result in results)] == sorted(
+        result["entry"]["seq"] for result in results)
+    assert api.verify(setup["fund"])["ok"] is True
+
+
+def test_a_batch_that_pays_a_loan_off_closes_it_and_refuses_what_follows(api: Api) -> None:
+    setup = _setup(api)
+    loan = _disbursed(api, setup)
+    items = [_item(loan, "1030.00", _day(1)), _item(loan, "1030.00", _day(2)),
+             _item(loan, "1030.00", _day(3)),  # the last instalment: the loan is paid off
+             _item(loan, "10.00", _day(3))]
+    response = _batch(api, "independent", items)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [result["status"] for result in results] == [201, 201, 201, 409]
+    assert results[2]["repayment"]["outstanding"]["principal"] == "0.00"
+    assert api.get(f"/api/loans/{loan}").json()["status"] == "closed"
+    assert api.balances(setup["fund"])["1100"] == "0.00"
+    assert api.balances(setup["fund"])["1000"] == "50090.00"  # 50,000 - 3,000 + 3 x 1,030
+    events = api.get("/api/audit/events", params={"subject_kind": "loan", "subject_id": loan},
+                     role="auditor").json()["items"]
+    repaid = [(event["before"], event["after"]) for event in events
+              if event["action"] == "loan.repaid"]
+    assert repaid == [({"status": "active"}, {"status": "active"}),
+                      ({"status": "active"}, {"status": "active"}),
+                      ({"status": "active"}, {"status": "closed"})]
+    assert api.verify(setup["fund"])["ok"] is True
+
+
 def test_a_settlement_sent_twice_is_recorded_once(api: Api) -> None:
     setup = _setup(api)
     loan = _disbursed(api, setup)

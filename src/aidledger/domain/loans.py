@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from aidledger.domain.errors import RuleViolation
 from aidledger.domain.ledger import AccountCode
 from aidledger.domain.products import LatePenalty
 from aidledger.domain.schedule import InterestMethod
@@ -292,6 +293,37 @@ class LoanBook:
         return Allocation(penalties=payoff.penalties, interest=payoff.interest,
                           principal=payoff.principal,
                           overpayment=payment.amount - payoff.total)
+
+
+@dataclass(frozen=True, slots=True)
+class RepaymentEffect:
+    """What one repayment does to its loan."""
+
+    split: Allocation
+    outstanding: Outstanding  # what is left after it
+    settled: bool  # it pays the loan off
+    recovery: bool = False  # paid after the write-off: income, not a payment on the schedule
+
+
+def take_repayment(book: LoanBook, written_off: bool, last_paid_on: date | None, on: date,
+                   paid: int) -> RepaymentEffect:
+    """A repayment of `paid` on `on`, checked against the loan's dates and split; the book
+    then holds it (unless it is a recovery, which the schedule never sees). A refusal
+    leaves the book as it was."""
+    if on < book.disbursed_on:
+        raise RuleViolation.field("date", "may not precede the disbursement on "
+                                          f"{book.disbursed_on.isoformat()}")
+    if last_paid_on is not None and on < last_paid_on:
+        # Allocation depends on order: a repayment slipped in before a later one would
+        # change what earlier entries already posted.
+        raise RuleViolation.field("date", "may not precede the last repayment on "
+                                          f"{last_paid_on.isoformat()}")
+    if written_off:
+        return RepaymentEffect(Allocation(recovery=paid), Outstanding(0, 0, 0), settled=False,
+                               recovery=True)
+    book.received = [*book.received, Received(on, paid)]
+    position = book.position(on)
+    return RepaymentEffect(position.allocations[-1], position.outstanding, position.settled)
 
 
 # Within each instalment, oldest first, a repayment pays these in this order (Fineract's

@@ -34,15 +34,31 @@ class EventFilter:
     before: datetime | None = None
 
 
-async def insert_event(database: Database, *, at: datetime, actor: str, action: str,
-                       subject: tuple[str, str], fund_id: str | None,
-                       before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    at: datetime
+    actor: str
+    action: str
+    subject: tuple[str, str]  # (kind, id)
+    fund_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+async def insert_events(database: Database, new: list[NewEvent]) -> None:
+    """In one statement, in the order given."""
+    if not new:
+        return
     await database.execute(
         "INSERT INTO audit_event (at, actor, action, subject_kind, subject_id, fund_id, "
-        f"before_state, after_state) VALUES ({placeholders(8)})",
-        at, actor, action, subject[0], subject[1], fund_id,
-        None if before is None else json.dumps(before, sort_keys=True, default=str),
-        None if after is None else json.dumps(after, sort_keys=True, default=str))
+        "before_state, after_state) VALUES " + ", ".join(f"({placeholders(8)})" for _ in new),
+        *[value for event in new for value in (
+            event.at, event.actor, event.action, event.subject[0], event.subject[1],
+            event.fund_id, _state(event.before), _state(event.after))])
+
+
+def _state(state: dict[str, Any] | None) -> str | None:
+    return None if state is None else json.dumps(state, sort_keys=True, default=str)
 
 
 async def events(database: Database, where: EventFilter, limit: int) -> list[EventRecord]:

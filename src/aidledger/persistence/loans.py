@@ -92,6 +92,19 @@ async def find_loan(database: Database, loan_id: str, *, lock: bool = False) -> 
     return None if row is None else _loan(row)
 
 
+async def find_loans(database: Database, loan_ids: list[str], *,
+                     lock: bool = False) -> dict[str, LoanRecord]:
+    """Those of the loans that exist, by id. `lock`: locked in id order (two writers
+    locking some of the same loans never wait on each other), until the write
+    transaction ends."""
+    if not loan_ids:
+        return {}
+    rows = await database.fetch(
+        f"SELECT {_COLUMNS} FROM loan AS loan WHERE loan.id IN ({placeholders(len(loan_ids))}) "
+        "ORDER BY loan.id" + (database.lock_clause("loan") if lock else ""), *loan_ids)
+    return {row["id"]: _loan(row) for row in rows}
+
+
 async def loans_of_person(database: Database, person_id: str,
                           statuses: tuple[LoanStatus, ...]) -> list[LoanRecord]:
     rows = await database.fetch(
@@ -159,11 +172,21 @@ async def insert_installments(database: Database, loan_id: str,
 
 async def insert_repayment(database: Database, repayment: RepaymentRecord, entry_id: str,
                            created_by: str, created_at: datetime) -> None:
+    await insert_repayments(database, [(repayment, entry_id)], created_by, created_at)
+
+
+async def insert_repayments(database: Database, repayments: list[tuple[RepaymentRecord, str]],
+                            created_by: str, created_at: datetime) -> None:
+    """Each repayment with the id of the entry that posted it, in one statement."""
+    if not repayments:
+        return
     await database.execute(
         "INSERT INTO loan_repayment (loan_id, seq, paid_on, amount, recovery, entry_id, "
-        f"created_by, created_at) VALUES ({placeholders(8)})",
-        repayment.loan_id, repayment.seq, repayment.paid_on, repayment.amount,
-        int(repayment.recovery), entry_id, created_by, created_at)
+        "created_by, created_at) VALUES " + ", ".join(f"({placeholders(8)})"
+                                                      for _ in repayments),
+        *[value for repayment, entry_id in repayments
+          for value in (repayment.loan_id, repayment.seq, repayment.paid_on, repayment.amount,
+                        int(repayment.recovery), entry_id, created_by, created_at)])
 
 
 async def mark_approved(database: Database, loan_id: str, status: LoanStatus) -> None:

@@ -52,6 +52,11 @@ class ItemOutcome:
     refusal: DomainError | None  # why an item of an independent batch was refused
 
 
+class RunOneByOne(Exception):
+    """Raised by a batch's `apply` (`run_batch_at_once`) that finds its items cannot be
+    answered together after all: the batch is rolled back and run item by item."""
+
+
 class BatchRefused(RuleViolation):
     """An atomic batch refused as a whole, naming the first item that was refused and why,
     its fields prefixed with where the item is in the body (`entries[3].lines[0].account`)."""
@@ -180,11 +185,12 @@ async def run_batch_at_once(
     inside the transaction and answers each with its response or its refusal.
 
     If the database refuses what the checks let through (an amount beyond the books'
-    limits, a key another request took meanwhile), the batch is rolled back and run
-    again item by item (`one_by_one`), which finds the item and names it."""
+    limits, a key another request took meanwhile), or `apply` raises RunOneByOne, the
+    batch is rolled back and run again item by item (`one_by_one`), which finds the item
+    and names it."""
     try:
         return await _at_once(context, mode, items_field, claims, prepare, apply, status)
-    except (StorageConflict, StorageLimit):
+    except (StorageConflict, StorageLimit, RunOneByOne):
         return await run_batch(context, mode, items_field, one_by_one(), status)
 
 

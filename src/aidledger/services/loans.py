@@ -9,34 +9,28 @@ when they are paid, never accrued (account 1110 stays unused).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
 import msgspec
 
-from aidledger.contract.ledger import JournalEntryOut
 from aidledger.contract.loans import (
-    AllocationOut,
     LoanList,
     LoanOut,
     OutstandingOut,
     PayoffOut,
-    RepaymentOut,
     ScheduleOut,
 )
 from aidledger.contract.policies import DecisionOut
 from aidledger.domain import money
 from aidledger.domain.dates import parse_date
 from aidledger.domain.errors import Forbidden, NotFound, RuleViolation
-from aidledger.domain.ledger import AccountCode, EntryDraft, Line, Source, entry_document
+from aidledger.domain.ledger import AccountCode, EntryDraft, Line, Source
 from aidledger.domain.loans import (
     LOAN_LIFECYCLE,
-    Allocation,
     InstallmentPosition,
     LoanStatus,
     Outstanding,
-    Received,
 )
 from aidledger.domain.products import product_document
 from aidledger.domain.schedule import (
@@ -47,16 +41,15 @@ from aidledger.domain.schedule import (
     schedule_document,
 )
 from aidledger.persistence import loans as store
-from aidledger.persistence.loans import LoanRecord, RepaymentRecord
+from aidledger.persistence.loans import LoanRecord
 from aidledger.persistence.people import find_person
 from aidledger.persistence.products import find_product
 from aidledger.services import approvals, lifecycle
 from aidledger.services.audit import record_event
-from aidledger.services.batches import BatchItem, BatchMode, ItemOutcome, run_batch
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.decision_facts import loan_application_facts
-from aidledger.services.funds import fund_in_body, fund_in_path
-from aidledger.services.idempotency import Document, IdempotencyClaim, StoredResponse, run_once
+from aidledger.services.funds import fund_in_path
+from aidledger.services.idempotency import IdempotencyClaim, StoredResponse, run_once
 from aidledger.services.lifecycle import ApprovableKind
 from aidledger.services.loan_books import book_of, books_of
 from aidledger.services.pagination import (
@@ -70,7 +63,7 @@ from aidledger.services.posting import append_entry
 from aidledger.services.validation import business_date, require_text
 
 
-def _outstanding(outstanding: Outstanding, currency: str) -> OutstandingOut:
+def outstanding_out(outstanding: Outstanding, currency: str) -> OutstandingOut:
     def text(value: int) -> str:
         return money.format_minor(value, currency)
 
@@ -105,7 +98,7 @@ async def loan_documents(context: ServiceContext, rows: list[LoanRecord]) -> lis
             created_by=row.created_by,
             disbursed_on=row.disbursed_on.isoformat() if row.disbursed_on else None,
             disbursement_entry_id=row.disbursement_entry_id,
-            outstanding=_outstanding(outstanding, currency), days_past_due=days_past_due))
+            outstanding=outstanding_out(outstanding, currency), days_past_due=days_past_due))
     return documents
 
 
@@ -225,110 +218,6 @@ async def disburse(context: ServiceContext, actor: Actor, loan_id: str,
     return await LOANS.change(context, actor, loan_id, claim, "disbursed", change)
 
 
-@dataclass(frozen=True, slots=True)
-class RepaymentRequest:
-    loan: str
-    amount: str
-    date: str
-    reference: str | None = None  # the payment's own (a bank transaction id), for the memo
-
-
-async def repay(context: ServiceContext, actor: Actor, claim: IdempotencyClaim | None,
-                request: RepaymentRequest) -> StoredResponse:
-    return await run_once(context.database, context.clock, claim, 201,
-                          _repayment(context, actor, request))
-
-
-async def repay_batch(context: ServiceContext, actor: Actor, mode: BatchMode,
-                      fund_reference: str | None,
-                      items: list[tuple[IdempotencyClaim, RepaymentRequest]],
-                      ) -> list[ItemOutcome]:
-    """Repayments in the order given (a settlement file's), see services/batches.py. With a
-    fund, every loan must be one of the fund's."""
-    fund = None if fund_reference is None else await fund_in_body(context, fund_reference,
-                                                                  "fund")
-    return await run_batch(context, mode, "repayments", [
-        BatchItem(claim, _repayment(context, actor, request, in_body=True,
-                                    fund_id=None if fund is None else fund.id))
-        for claim, request in items], 201)
-
-
-def _repayment(context: ServiceContext, actor: Actor, request: RepaymentRequest, *,
-               in_body: bool = False, fund_id: str | None = None,
-               ) -> Callable[[], Awaitable[Document]]:
-    """`in_body`: the loan is named in a body (a batch item), not a path, so a loan that
-    does not exist is a 422 naming the field rather than a 404."""
-    database = context.database
-
-    async def change(row: LoanRecord) -> RepaymentOut:
-        on = business_date(context.clock.today(), request.date, "date")
-        if fund_id is not None and row.fund_id != fund_id:
-            raise RuleViolation.field("loan", "is not one of the batch's fund's loans")
-        status = LoanStatus(row.status)
-        LOAN_LIFECYCLE.allow(status, "repay")
-        currency = row.currency
-        paid = money.parse_amount(request.amount, currency, "amount")
-        disbursed_on = _disbursed_on(row)
-        if on < disbursed_on:
-            raise RuleViolation.field("date", "may not precede the disbursement on "
-                                              f"{disbursed_on.isoformat()}")
-        history = (await store.repayments_of(database, [row.id]))[row.id]
-        latest = history[-1] if history else None
-        if latest is not None and on < latest.paid_on:
-            # Allocation depends on order: a repayment slipped in before a later one would
-            # change what earlier entries already posted.
-            raise RuleViolation.field("date", "may not precede the last repayment on "
-                                              f"{latest.paid_on.isoformat()}")
-        recovery = status is LoanStatus.WRITTEN_OFF
-        if recovery:
-            split = Allocation(recovery=paid)
-            outstanding, settled = Outstanding(0, 0, 0), False
-        else:
-            book = await book_of(database, row, history)
-            book.received = [*book.received, Received(on, paid)]
-            position = book.position(on)
-            split = position.allocations[-1]
-            outstanding, settled = position.outstanding, position.settled
-        repayment = RepaymentRecord(row.id, 1 if latest is None else latest.seq + 1, on, paid,
-                                    recovery)
-        fund = await fund_in_path(context, row.fund_id)
-        entry = await append_entry(context, actor, fund, EntryDraft(
-            date=on, memo=("Recovery on written-off loan" if recovery else "Loan repayment")
-            + f" {row.id}" + (f", reference {request.reference}" if request.reference else ""),
-            lines=(Line(AccountCode.CASH, paid, 0),
-                   *(Line(account, 0, value) for account, value in split.credits() if value)),
-            source=Source("loan_repayment", f"{row.id}/{repayment.seq}")))
-        await store.insert_repayment(database, repayment, entry.id, actor.username,
-                                     context.clock.now())
-        if settled:
-            await store.mark_closed(database, row.id, LOAN_LIFECYCLE.to(status, "close"), on)
-
-        def text(value: int) -> str:
-            return money.format_minor(value, currency)
-
-        return RepaymentOut(
-            currency=currency,
-            allocation=AllocationOut(
-                penalties=text(split.penalties), fees=text(split.fees),
-                interest=text(split.interest), principal=text(split.principal),
-                overpayment=text(split.overpayment), recovery=text(split.recovery)),
-            entry=msgspec.convert(entry_document(entry, reversed_by=None), JournalEntryOut),
-            outstanding=_outstanding(outstanding, currency))
-
-    repaid = LOANS.operation(context, actor, request.loan, "repaid", change)
-    if not in_body:
-        return repaid
-
-    async def named_in_body() -> Document:
-        try:
-            document: Document = await repaid()
-        except NotFound as missing:
-            raise RuleViolation.field("loan", f"no loan {request.loan!r}") from missing
-        return document
-
-    return named_in_body
-
-
 async def write_off(context: ServiceContext, actor: Actor, loan_id: str,
                     claim: IdempotencyClaim | None, *, date_text: str, reason: str,
                     ) -> StoredResponse:
@@ -423,7 +312,7 @@ async def payoff(context: ServiceContext, actor: Actor, loan_id: str,
     LOAN_LIFECYCLE.allow(row.status, "pay_off")
     if on < _disbursed_on(row):
         raise RuleViolation.field("date", "may not precede the disbursement")
-    outstanding = _outstanding((await book_of(context.database, row)).payoff(on), row.currency)
+    outstanding = outstanding_out((await book_of(context.database, row)).payoff(on), row.currency)
     return PayoffOut(currency=row.currency, date=on.isoformat(),
                      principal=outstanding.principal, interest=outstanding.interest,
                      penalties=outstanding.penalties, fees=outstanding.fees,

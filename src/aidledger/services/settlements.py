@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from aidledger.domain.errors import InvalidInput
-from aidledger.services import loans
+from aidledger.services import repayments
 from aidledger.services.batches import BatchMode
 from aidledger.services.context import Actor, ServiceContext
 from aidledger.services.idempotency import claim_for
@@ -95,9 +95,9 @@ async def import_rows(context: ServiceContext, actor: Actor, fund_reference: str
                                           "ASCII characters only, at most 244 of them"))
                 continue
             chunk.append(row)
-            items.append((claim, loans.RepaymentRequest(row.loan, row.amount, row.date,
+            items.append((claim, repayments.RepaymentRequest(row.loan, row.amount, row.date,
                                                         row.reference)))
-        outcomes = await loans.repay_batch(context, actor, BatchMode.INDEPENDENT,
+        outcomes = await repayments.repay_batch(context, actor, BatchMode.INDEPENDENT,
                                            fund_reference, items) if items else []
         for row, outcome in zip(chunk, outcomes, strict=True):
             if outcome.response is None:

@@ -37,7 +37,7 @@ from aidledger.contract.loans import (
     ScheduleOut,
     WriteOffRequest,
 )
-from aidledger.services import loans, products
+from aidledger.services import loans, products, repayments
 from aidledger.services.batches import BatchMode
 from aidledger.services.pagination import DEFAULT_LIMIT
 
@@ -159,8 +159,8 @@ async def repay(context: Context, actor: Caller, request: AuthenticatedRequest,
     """Record a repayment, allocated penalties, fees, interest, principal, instalment by
     instalment; after a write-off it is a recovery (Dr 1000 / Cr 4200)."""
     claim = await idempotency_claim(request, idempotency_key)
-    return stored_response(await loans.repay(context, actor, claim, loans.RepaymentRequest(
-        loan_id, data.amount, data.date)))
+    return stored_response(await repayments.repay(
+        context, actor, claim, repayments.RepaymentRequest(loan_id, data.amount, data.date)))
 
 
 @post("/api/loans/repayments/batch", guards=[ADMIN],
@@ -179,8 +179,8 @@ async def repay_batch(context: Context, actor: Caller, request: AuthenticatedReq
     problem (4xx) it was refused with; a refused repayment writes nothing."""
     mode = BatchMode(data.mode)
     claims = item_claims(request, "repayments", data.repayments)
-    outcomes = await loans.repay_batch(context, actor, mode, data.fund, [
-        (claim, loans.RepaymentRequest(item.loan, item.amount, item.date, item.reference))
+    outcomes = await repayments.repay_batch(context, actor, mode, data.fund, [
+        (claim, repayments.RepaymentRequest(item.loan, item.amount, item.date, item.reference))
         for claim, item in zip(claims, data.repayments, strict=True)])
     return batch_response(mode, outcomes, RepaymentOut, "repayment", RepaymentBatchOut,
                           RepaymentBatchResult)

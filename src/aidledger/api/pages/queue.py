@@ -13,7 +13,7 @@ from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Template
 
 from aidledger.domain.loans import LoanStatus
-from aidledger.services import funds, grants, loans
+from aidledger.services import funds, grants, loans, repayments
 from aidledger.services.context import Actor, Role
 from aidledger.services.idempotency import StoredResponse
 
@@ -82,7 +82,7 @@ async def loan_action(request: HTMXRequest, loan_id: FromPath[str],
         stored = await loans.disburse(context, actor, loan_id, claim, text(form, "date"))
         done = "Loan disbursed."
     elif action == "repay":
-        stored = await loans.repay(context, actor, claim, loans.RepaymentRequest(
+        stored = await repayments.repay(context, actor, claim, repayments.RepaymentRequest(
             loan_id, text(form, "amount"), text(form, "date")))
         done = "Repayment recorded."
     else:
