@@ -123,3 +123,25 @@ def test_the_loan_lifecycle_table() -> None:
     }
     with pytest.raises(ValueError, match="leaves its state"):
         LOAN_LIFECYCLE.target("repay")
+
+
+@pytest.mark.parametrize("method", list(InterestMethod))
+def test_receiving_payments_one_by_one_tells_what_replaying_them_all_tells(
+        method: InterestMethod) -> None:
+    """`receive` splits a payment from the book as the payments before it left it (a
+    settlement file's repayments on one loan); the oracle replays every payment again."""
+    payments = [Received(date(2026, 1, 20), 40_000), Received(date(2026, 2, 20), 30_000),
+                Received(date(2026, 2, 20), 1), Received(date(2026, 3, 25), 120_000),
+                Received(date(2026, 4, 30), 500_000)]  # the last pays off, and more
+    book = _book(method=method)
+    for count, payment in enumerate(payments, start=1):
+        effect = book.receive(payment)
+        replayed = _book(*payments[:count], method=method).position(payment.paid_on)
+        assert effect.split == replayed.allocations[-1]
+        assert effect.outstanding == replayed.outstanding
+        assert effect.settled is replayed.settled
+        assert book.position(payment.paid_on) == replayed
+    assert effect.settled and effect.split.overpayment > 0
+    # Penalties were charged on the way (the second instalment was paid late).
+    assert sum(allocation.penalties for allocation in
+               _book(*payments, method=method).position(date(2026, 5, 1)).allocations) > 0

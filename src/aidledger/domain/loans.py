@@ -182,6 +182,10 @@ class LoanBook:
     interest_method: InterestMethod
     late_penalty: LatePenalty | None
     received: Sequence[Received] = field(default_factory=tuple)
+    # The instalments as the payments in `received` (that very sequence) left them, so that
+    # a settlement file's next repayment on the loan is split without replaying the rest.
+    _after_received: tuple[Sequence[Received], list[_Progress]] | None = field(
+        default=None, repr=False, compare=False)
 
     def position(self, as_of: date) -> Position:
         progress, allocations = self._replayed(as_of)
@@ -205,13 +209,34 @@ class LoanBook:
         return Standing(principal_outstanding=sum(item.owed_principal for item in progress),
                         days_past_due=_days_past_due(progress, as_of))
 
+    def receive(self, payment: Received) -> RepaymentEffect:
+        """Adds a payment made on or after every one before it, and tells what it does, as
+        `position(payment.paid_on)` would: its split is that position's last allocation."""
+        if self._after_received is not None and self._after_received[0] is self.received:
+            progress = self._after_received[1]
+        else:
+            progress, _ = self._replayed_payments()
+        self._charge_penalties(progress, payment.paid_on)
+        split = self._allocate(progress, payment)
+        self.received = (*self.received, payment)
+        self._after_received = (self.received, progress)
+        return RepaymentEffect(
+            split, Outstanding(principal=sum(item.owed_principal for item in progress),
+                               interest=sum(item.owed_interest for item in progress),
+                               penalties=sum(item.owed_penalty for item in progress)),
+            settled=all(item.owed == 0 for item in progress))
+
     def _replayed(self, as_of: date) -> tuple[list[_Progress], list[Allocation]]:
+        progress, allocations = self._replayed_payments()
+        self._charge_penalties(progress, as_of)
+        return progress, allocations
+
+    def _replayed_payments(self) -> tuple[list[_Progress], list[Allocation]]:
         progress = [_Progress(due) for due in self.dues]
         allocations = []
         for payment in sorted(self.received, key=lambda item: item.paid_on):
             self._charge_penalties(progress, payment.paid_on)
             allocations.append(self._allocate(progress, payment))
-        self._charge_penalties(progress, as_of)
         return progress, allocations
 
     def payoff(self, on: date) -> Outstanding:
@@ -321,9 +346,7 @@ def take_repayment(book: LoanBook, written_off: bool, last_paid_on: date | None,
     if written_off:
         return RepaymentEffect(Allocation(recovery=paid), Outstanding(0, 0, 0), settled=False,
                                recovery=True)
-    book.received = [*book.received, Received(on, paid)]
-    position = book.position(on)
-    return RepaymentEffect(position.allocations[-1], position.outstanding, position.settled)
+    return book.receive(Received(on, paid))
 
 
 # Within each instalment, oldest first, a repayment pays these in this order (Fineract's
