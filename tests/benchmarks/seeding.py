@@ -49,6 +49,18 @@ def seed_fund(fund_id: str, entries: int) -> None:
             *[definition for _, definition in triggers])
 
 
+RECIPIENTS = 1000  # the peers' workload pays cash to one of 1,000 accounts
+
+
+def add_recipients(api: Api, fund: str) -> None:
+    """The fund's 1,000 recipient (expense) accounts 6000-6999, the peers' workload's."""
+    for number in range(RECIPIENTS):
+        created = api.post(f"/api/funds/{fund}/accounts", {
+            "code": f"6{number:03d}", "name": f"Recipient {number}", "type": "expense"},
+            key=None)
+        assert created.status_code == 201, created.text
+
+
 def copy_loans(template_loan: str, copies: int, spread_days: int) -> None:
     """`copies` loans like `template_loan` (same fund, person and terms), the k-th
     disbursed and due k % spread_days days earlier, so they fall into every aging

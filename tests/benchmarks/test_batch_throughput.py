@@ -15,10 +15,9 @@ import httpx
 import pytest
 
 from tests.api.test_loans import _day, _setup
-from tests.benchmarks.seeding import disbursed_loans
+from tests.benchmarks.seeding import RECIPIENTS, add_recipients, disbursed_loans
 from tests.support import Api, on_postgres, today
 
-RECIPIENTS = 1000
 LOANS = 100
 _keys = itertools.count()
 
@@ -26,15 +25,12 @@ _keys = itertools.count()
 @pytest.fixture(scope="module")
 def recipients_fund(api: Api) -> str:
     fund = api.new_fund(contribution="100000000.00")
-    for number in range(RECIPIENTS):
-        created = api.post(f"/api/funds/{fund}/accounts", {
-            "code": f"6{number:03d}", "name": f"Recipient {number}", "type": "expense"},
-            key=None)
-        assert created.status_code == 201, created.text
+    add_recipients(api, fund)
     return fund
 
 
-def _entries(fund: str, count: int, draw: random.Random) -> list[dict[str, Any]]:
+def entries(fund: str, count: int, draw: random.Random) -> list[dict[str, Any]]:
+    """`count` entries of the peers' workload, each with a key of its own."""
     entries = []
     for _ in range(count):
         cents = draw.randint(100, 50000)
@@ -54,7 +50,7 @@ def _record(benchmark: Any, name: str, rates: list[float]) -> None:
     benchmark.extra_info["engine"] = "postgresql" if on_postgres() else "sqlite"
 
 
-def _post(admin: httpx.Client, path: str, body: dict[str, Any], items: int) -> float:
+def post(admin: httpx.Client, path: str, body: dict[str, Any], items: int) -> float:
     started = time.perf_counter()
     response = admin.post(path, json=body)
     elapsed = time.perf_counter() - started
@@ -68,15 +64,15 @@ def test_journal_entries_per_second_in_batches(benchmark: Any, api: Api, admin: 
                                                recipients_fund: str, size: int) -> None:
     draw = random.Random(20240601)
     per_round = 10_000
-    _post(admin, "/api/journal/batch", {"mode": "atomic",
-                                        "entries": _entries(recipients_fund, size, draw)}, size)
+    post(admin, "/api/journal/batch", {"mode": "atomic",
+                                        "entries": entries(recipients_fund, size, draw)}, size)
     rates: list[float] = []
 
     def one_round() -> None:
         elapsed = 0.0
         for _ in range(per_round // size):
-            elapsed += _post(admin, "/api/journal/batch", {
-                "mode": "atomic", "entries": _entries(recipients_fund, size, draw)}, size)
+            elapsed += post(admin, "/api/journal/batch", {
+                "mode": "atomic", "entries": entries(recipients_fund, size, draw)}, size)
         rates.append(per_round / elapsed)
 
     benchmark.pedantic(one_round, rounds=3, iterations=1)
@@ -100,7 +96,7 @@ def test_repayments_per_second_in_batches(benchmark: Any, api: Api,
     rates: list[float] = []
 
     def one_round() -> None:
-        elapsed = sum(_post(admin, "/api/loans/repayments/batch", batch(), 1000)
+        elapsed = sum(post(admin, "/api/loans/repayments/batch", batch(), 1000)
                       for _ in range(3))
         rates.append(3000 / elapsed)
 

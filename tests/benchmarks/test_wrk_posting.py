@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.benchmarks.seeding import add_recipients
 from tests.conftest import PASSWORD
 from tests.servers import running_servers
 from tests.support import Api, on_postgres, today
@@ -45,11 +46,7 @@ def hordak(tmp_path_factory: pytest.TempPathFactory) -> float:
 @pytest.fixture(scope="module")
 def fund(api: Api) -> str:
     code = api.new_fund(contribution="100000000.00")
-    for number in range(1000):
-        created = api.post(f"/api/funds/{code}/accounts", {
-            "code": f"6{number:03d}", "name": f"Recipient {number}", "type": "expense"},
-            key=None)
-        assert created.status_code == 201, created.text
+    add_recipients(api, code)
     return code
 
 
