@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from aidledger.domain.errors import Conflict
+from aidledger.services import repayments
 from tests.api.test_loans import DISBURSED, _approved, _day, _setup
 from tests.support import Api, assert_problem, unique
 
@@ -142,6 +144,30 @@ def test_a_batch_that_pays_a_loan_off_closes_it_and_refuses_what_follows(api: Ap
     assert repaid == [({"status": "active"}, {"status": "active"}),
                       ({"status": "active"}, {"status": "active"}),
                       ({"status": "active"}, {"status": "closed"})]
+    assert api.verify(setup["fund"])["ok"] is True
+
+
+def test_a_batch_whose_entries_are_refused_together_goes_again_one_by_one(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the ledger refuse a repayment's entry when the batch is written together
+    (it cannot: a repayment only brings cash in), the repayments after it on that loan
+    were split on a wrong basis; the batch is then rolled back and run one by one."""
+    setup = _setup(api)
+    loan = _disbursed(api, setup)
+    refused_together: list[int] = []
+
+    async def refusing(context: Any, actor: Any, drafts: Any) -> list[Any]:
+        refused_together.append(len(drafts))
+        return [Conflict("refused for the test")] * len(drafts)
+
+    monkeypatch.setattr(repayments, "append_entries", refusing)
+    response = _batch(api, "atomic", [_item(loan, "1030.00", _day(1)),
+                                      _item(loan, "1030.00", _day(2))])
+    assert refused_together == [2]
+    assert response.status_code == 201, response.text
+    assert [result["repayment"]["outstanding"]["principal"]
+            for result in response.json()["results"]] == ["2000.00", "1000.00"]
+    assert api.balances(setup["fund"])["1100"] == "1000.00"
     assert api.verify(setup["fund"])["ok"] is True
 
 
