@@ -1,6 +1,7 @@
 """Microloans: applications decided by policy, maker-checker approval, disbursement,
-repayments, payoff and write-off. Every state change locks the loan's row, leaves an
-audit event, and (where money moves) posts one balanced entry in the same transaction.
+payoff and write-off (repayments, one or a settlement file's, are services/repayments.py).
+Every state change locks the loan's row, leaves an audit event, and (where money moves)
+posts one balanced entry in the same transaction.
 
 Income is recognised on a cash basis: interest and penalties are credited to income
 when they are paid, never accrued (account 1110 stays unused).
