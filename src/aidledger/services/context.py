@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 
 from aidledger.persistence.database import Database
 from aidledger.persistence.journal import ChainHead
+from aidledger.persistence.users import Standing
 from aidledger.rules.loader import PolicySet
+from aidledger.services.fresh_reads import FreshReads
 from aidledger.services.signing import CheckpointSigner
 from aidledger.settings import Secrets
 
@@ -94,6 +96,8 @@ class ServiceContext:
     known_accounts: dict[tuple[str, str], int] = field(default_factory=dict)
     # Each fund's chain head as this process last saw it (see services/posting.py).
     chain_heads: dict[str, ChainHead] = field(default_factory=dict)
+    # Logins' standings as requests read them (services/users.py confirm_caller).
+    login_standings: FreshReads[str, Standing | None] = field(default_factory=FreshReads)
     # This process's standalone postings waiting to be appended, fund by fund.
     posting_queues: defaultdict[str, PostingQueue] = field(
         default_factory=lambda: defaultdict(PostingQueue))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Awaitable
 from functools import cache
 
 import msgspec
@@ -102,8 +103,14 @@ async def authenticate(context: ServiceContext, *, username: str, password: str)
 async def confirm_caller(context: ServiceContext, actor: Actor) -> Actor:
     """The caller a verified token names, if its login still stands as the token says: a
     login disabled, deleted or given another role since loses its tokens at once. Looked
-    up on every request, so every server process sees a change on the next request."""
-    now = await logins.standing(context.database, actor.username)
+    up for every request, by a query sent after the request arrived, so every server
+    process sees a change on the next request; requests of one login that arrive
+    together share that query (services/fresh_reads.py)."""
+
+    def standing(username: str) -> Awaitable[logins.Standing | None]:
+        return logins.standing(context.database, username)
+
+    now = await context.login_standings.get(actor.username, standing)
     if now is None or now.disabled_at is not None:
         raise Unauthenticated("The login this token was issued to has been disabled or "
                               "removed.")
