@@ -13,9 +13,11 @@ DAYS = 1095  # three years of history
 
 
 def seed_fund(fund_id: str, entries: int) -> None:
-    """`entries` two-line entries (so twice as many lines), alternating a donation
-    (Dr 1000 / Cr 3000, 2.00) and a grant (Dr 5000 / Cr 1000, 1.00): cash stays positive."""
+    """`entries` two-line entries (so twice as many lines) after the fund's last,
+    alternating a donation (Dr 1000 / Cr 3000, 2.00) and a grant (Dr 5000 / Cr 1000,
+    1.00): cash stays positive."""
     accounts = dict(raw_sql(f"SELECT code, id FROM account WHERE fund_id = '{fund_id}'")[0])
+    (((after,),),) = raw_sql(f"SELECT last_seq FROM fund WHERE id = '{fund_id}'")
     cash, donations, grants = accounts["1000"], accounts["3000"], accounts["5000"]
     prefix = f"seed-{fund_id}-"
     series = (f"generate_series(1, {entries}) AS g(n)" if on_postgres() else
@@ -26,7 +28,8 @@ def seed_fund(fund_id: str, entries: int) -> None:
     zeros = "'" + "0" * 64 + "'"
     load = [
         "INSERT INTO journal_entry (id, fund_id, seq, entry_date, memo, created_by, created_at, "
-        f"prev_hash, hash) SELECT '{prefix}' || g.n, '{fund_id}', g.n, {day}, 'seeded', 'bench', "
+        f"prev_hash, hash) SELECT '{prefix}' || g.n, '{fund_id}', {after} + g.n, {day}, "
+        "'seeded', 'bench', "
         f"'2026-01-01 00:00:00+00:00', {zeros}, {zeros} FROM {series}",
         "INSERT INTO journal_line (entry_id, line_no, account_id, debit, credit) "
         f"SELECT '{prefix}' || g.n, 1, CASE WHEN g.n % 2 = 1 THEN {cash} ELSE {grants} END, "
@@ -36,10 +39,13 @@ def seed_fund(fund_id: str, entries: int) -> None:
         f"CASE WHEN g.n % 2 = 1 THEN 200 ELSE 100 END FROM {series}",
         "UPDATE account SET balance = coalesce((SELECT sum(l.debit - l.credit) FROM journal_line "
         f"AS l WHERE l.account_id = account.id), 0) WHERE fund_id = '{fund_id}'",
+        "DELETE FROM account_day WHERE account_id IN (SELECT id FROM account WHERE "
+        f"fund_id = '{fund_id}')",
         "INSERT INTO account_day (account_id, day, debit, credit) SELECT l.account_id, "
         "e.entry_date, sum(l.debit), sum(l.credit) FROM journal_line AS l JOIN journal_entry AS e "
         f"ON e.id = l.entry_id WHERE e.fund_id = '{fund_id}' GROUP BY l.account_id, e.entry_date",
-        f"UPDATE fund SET last_seq = {entries}, last_hash = {zeros} WHERE id = '{fund_id}'",
+        f"UPDATE fund SET last_seq = {after + entries}, last_hash = {zeros} "
+        f"WHERE id = '{fund_id}'",
     ]
     if on_postgres():
         raw_sql("SET LOCAL session_replication_role = replica", *load)

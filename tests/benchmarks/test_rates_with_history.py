@@ -2,7 +2,8 @@
 of 1,000 recipients) on a fund with no history, then on one with a million lines
 (seeded fast by tests/benchmarks/seeding.py), through one server process: entries per
 second in batches of 1,000 (POST /api/journal/batch) and one at a time from one
-connection (POST /api/journal)."""
+connection (POST /api/journal); and repayments per second in batches of 1,000 over 100
+loans, before and after a million lines are added to their fund."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from typing import Any
 
 import httpx
 
-from tests.benchmarks.seeding import add_recipients, seed_fund
-from tests.benchmarks.test_batch_throughput import entries, post
+from tests.api.test_loans import _setup
+from tests.benchmarks.seeding import add_recipients, disbursed_loans, seed_fund
+from tests.benchmarks.test_batch_throughput import LOANS, entries, post, repayments_per_second
 from tests.support import Api, on_postgres, raw_sql
 
 HISTORY = 500_000  # entries of two lines: a million lines
@@ -61,11 +63,21 @@ def test_posting_rates_before_and_after_a_million_lines(benchmark: Any, api: Api
         (((last_seq,),),) = raw_sql(f"SELECT last_seq FROM fund WHERE code = '{long}'")
         assert last_seq == HISTORY + 1 + BATCHES * 1000 + SINGLES
 
+        loan_fund = _setup(api, cash="5000000.00")
+        loans = disbursed_loans(api, loan_fund, LOANS)
+        fund_id = api.get(f"/api/funds/{loan_fund['fund']}").json()["id"]
+        figures["repayments_fresh"] = repayments_per_second(admin, loan_fund["fund"], loans)
+        seed_fund(fund_id, HISTORY)
+        figures["repayments_after_1m_lines"] = repayments_per_second(
+            admin, loan_fund["fund"], loans)
+
     benchmark.pedantic(measure, rounds=1, iterations=1)
     benchmark.extra_info.update({name: round(rate) for name, rate in figures.items()})
     benchmark.extra_info["engine"] = "postgresql" if on_postgres() else "sqlite"
-    for kind in ("batch", "single"):
+    for kind in ("batch", "single", "repayments"):
         ratio = figures[f"{kind}_after_1m_lines"] / figures[f"{kind}_fresh"]
         benchmark.extra_info[f"{kind}_ratio"] = round(ratio, 2)
-        print(f"\n{kind}: {figures[f'{kind}_fresh']:.0f} entries/s on a new fund, "
-              f"{figures[f'{kind}_after_1m_lines']:.0f} after a million lines ({ratio:.2f})")
+        print(f"\n{kind}: {figures[f'{kind}_fresh']:.0f}/s before a million lines, "
+              f"{figures[f'{kind}_after_1m_lines']:.0f}/s after ({ratio:.2f})")
+    # The repayments after the history are the loans' second 3,000 (10 more each per
+    # batch): a loan's own history grows too, not only its fund's.
