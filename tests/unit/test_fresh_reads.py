@@ -102,3 +102,22 @@ def test_a_caller_that_goes_away_leaves_the_read_to_the_others() -> None:
         assert leaving.cancelled()
 
     asyncio.run(scenario())
+
+
+def test_a_reader_stopped_mid_read_leaves_no_one_waiting_for_ever() -> None:
+    async def scenario() -> None:
+        store, reads = _Store(), FreshReads[str, str]()
+        out = asyncio.create_task(reads.get("ana", store.read))
+        await _settle()
+        queued = asyncio.create_task(reads.get("ana", store.read))
+        await _settle()
+        (reader,) = reads._readers.values()
+        reader.cancel()
+        await _settle()
+        assert out.cancelled() and queued.cancelled()
+        again = asyncio.create_task(reads.get("ana", store.read))
+        await _settle()
+        store.release_all()
+        assert await again == "ana:active"
+
+    asyncio.run(scenario())

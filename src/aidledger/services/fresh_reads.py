@@ -36,6 +36,7 @@ class FreshReads(Generic[Key, Value]):
         return await asyncio.shield(waiting[0])
 
     async def _reader(self, key: Key) -> None:
+        answer: asyncio.Future[Value] | None = None
         try:
             # Each pass takes everyone who arrived since the last read was sent; nothing
             # awaits between finding no one and leaving.
@@ -46,4 +47,9 @@ class FreshReads(Generic[Key, Value]):
                 except Exception as failure:  # each waiting request hears it
                     answer.set_exception(failure)
         finally:
+            # Stopped (the server shutting down): no one is left waiting for a read that
+            # will never be sent, and the next caller starts a reader of its own.
+            for unanswered in (answer, self._next.pop(key, (None,))[0]):
+                if unanswered is not None and not unanswered.done():
+                    unanswered.cancel()
             del self._readers[key]
