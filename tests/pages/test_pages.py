@@ -236,3 +236,37 @@ def test_a_visitor_who_signs_in_to_nothing_leaves_no_session_behind(browser: Bro
     assert raw_sql("SELECT count(*) FROM web_session")[0][0][0] == before + 1
     browser.post("/logout", {})
     assert raw_sql("SELECT count(*) FROM web_session")[0][0][0] == before
+
+
+def _session_key(response: httpx.Response) -> str:
+    found = re.search(r"aidledger_session=([^;]+)", response.headers["set-cookie"])
+    assert found is not None, response.headers
+    return found.group(1)
+
+
+def test_signing_in_gives_the_session_a_new_key(browser: Browser) -> None:
+    """A key planted in the browser before sign-in (session fixation) never holds the
+    login, and the key of a session signed into again stops working."""
+    from tests.support import raw_sql
+
+    planted = "a" * 64
+    browser.client.cookies.set("aidledger_session", planted)
+    signed = browser.log_in("t-admin")
+    assert signed.status_code == 303, signed.text
+    first = _session_key(signed)
+    assert first != planted
+    assert raw_sql(f"SELECT count(*) FROM web_session WHERE key = '{planted}'")[0][0][0] == 0
+    assert browser.get("/queue").status_code == 200
+    again = browser.log_in("t-auditor")  # someone else at the same browser
+    second = _session_key(again)
+    assert second not in {first, planted}
+    for stale in (planted, first):
+        browser.client.cookies.clear()
+        browser.client.cookies.set("aidledger_session", stale)
+        for page in ("/queue", "/audit"):
+            refused = browser.get(page)
+            assert (refused.status_code, refused.headers.get("location")) == (
+                303, "/login"), (stale == planted, page, refused.status_code)
+    browser.client.cookies.clear()
+    browser.client.cookies.set("aidledger_session", second)
+    assert browser.get("/audit").status_code == 200

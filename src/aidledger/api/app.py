@@ -13,7 +13,6 @@ from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -38,6 +37,7 @@ from aidledger.api.controllers import (
 from aidledger.api.errors import handle_exception
 from aidledger.api.openapi import document_public_paths
 from aidledger.api.pages.router import PAGE_PATHS, PAGES
+from aidledger.api.pages.session_keys import KeyRenewingSessionConfig
 from aidledger.api.pages.session_store import DatabaseSessionStore
 from aidledger.api.pages.templating import template_config
 from aidledger.api.parameters import Context
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "reading": Provide(_reading),
         },
         middleware=[
-            ServerSideSessionConfig(
+            KeyRenewingSessionConfig(
                 store="sessions", key="aidledger_session", httponly=True, samesite="lax",
                 secure=configured.secure_cookies, max_age=8 * 3600,
                 exclude=not_pages).middleware,

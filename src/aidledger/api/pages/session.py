@@ -11,6 +11,8 @@ from aidledger.domain.errors import Forbidden, Unauthenticated
 from aidledger.services.context import Actor, Role, ServiceContext
 from aidledger.services.users import confirm_caller
 
+from .session_keys import renew_session_key
+
 HOME = {Role.BORROWER: "/my", Role.ADMIN: "/queue", Role.AUDITOR: "/audit"}
 
 
@@ -24,7 +26,8 @@ def context_of(request: Request[Any, Any, Any]) -> ServiceContext:
 
 
 def sign_in(request: Request[Any, Any, Any], actor: Actor) -> None:
-    request.clear_session()  # a new session key: no fixation of one set before login
+    request.clear_session()
+    renew_session_key(request)  # no fixation of a key set before sign-in
     request.set_session({"username": actor.username, "role": actor.role.value,
                          "person_id": actor.person_id})
 
