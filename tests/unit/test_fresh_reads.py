@@ -4,6 +4,7 @@ it asked (a login disabled just before a request must be seen by that request)."
 from __future__ import annotations
 
 import asyncio
+import contextvars
 
 import pytest
 
@@ -119,5 +120,22 @@ def test_a_reader_stopped_mid_read_leaves_no_one_waiting_for_ever() -> None:
         await _settle()
         store.release_all()
         assert await again == "ana:active"
+
+    asyncio.run(scenario())
+
+
+def test_the_reader_runs_outside_the_first_callers_context() -> None:
+    """It serves every caller, so it must not read inside a transaction (a context
+    variable) of whichever caller came first."""
+    current: contextvars.ContextVar[str | None] = contextvars.ContextVar("current",
+                                                                         default=None)
+
+    async def read(key: str) -> str:
+        return f"{key} in {current.get()}"
+
+    async def scenario() -> None:
+        reads = FreshReads[str, str]()
+        current.set("a transaction of the first caller's")
+        assert await reads.get("ana", read) == "ana in None"
 
     asyncio.run(scenario())

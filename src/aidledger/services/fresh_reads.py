@@ -11,6 +11,7 @@ cannot. Requests arriving while a read is out all share the one after it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -31,7 +32,10 @@ class FreshReads(Generic[Key, Value]):
         if waiting is None:
             waiting = self._next[key] = (asyncio.get_running_loop().create_future(), read)
             if key not in self._readers:
-                self._readers[key] = asyncio.create_task(self._reader(key))
+                # A context of its own: the reader serves every caller, so it must not run
+                # inside whatever transaction the first of them happened to be in.
+                self._readers[key] = asyncio.create_task(self._reader(key),
+                                                         context=contextvars.Context())
         # Shielded: a request that goes away leaves the read to the others waiting for it.
         return await asyncio.shield(waiting[0])
 
