@@ -11,6 +11,7 @@ for all of them, instead of some ten round trips each.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -155,7 +156,8 @@ def _repayment(context: ServiceContext, actor: Actor, request: RepaymentRequest,
         await store.insert_repayment(database, repayment, entry.id, actor.username,
                                      context.clock.now())
         if effect.settled:
-            await store.mark_closed(database, row.id, LOAN_LIFECYCLE.to(status, "close"), on)
+            await store.mark_closed(database, [row.id], LOAN_LIFECYCLE.to(status, "close"),
+                                    on)
         return _document(row.currency, effect, entry)
 
     repaid = LOANS.operation(context, actor, request.loan, "repaid", change)
@@ -205,7 +207,7 @@ async def _repay_together(context: ServiceContext, actor: Actor, fund_id: str | 
                             histories[loan_id][-1] if histories[loan_id] else None)
              for loan_id, row in rows.items()}
     outcomes: list[_Accepted | DomainError] = []
-    closed: list[tuple[str, LoanStatus, date]] = []
+    closed: defaultdict[tuple[LoanStatus, date], list[str]] = defaultdict(list)
     for request, on in requests:
         loan = loans.get(request.loan)
         try:
@@ -219,7 +221,7 @@ async def _repay_together(context: ServiceContext, actor: Actor, fund_id: str | 
         before, loan.last = loan.status, repayment
         if effect.settled:
             loan.status = LOAN_LIFECYCLE.to(before, "close")
-            closed.append((loan.row.id, loan.status, on))
+            closed[loan.status, on].append(loan.row.id)
         outcomes.append(_Accepted(
             loan.row, repayment, effect, _draft(loan.row, repayment, effect, request.reference),
             audit_event(context.clock, actor, "loan.repaid", ("loan", loan.row.id),
@@ -241,8 +243,8 @@ async def _repay_together(context: ServiceContext, actor: Actor, fund_id: str | 
     await store.insert_repayments(database, [(item.repayment, entry.id) for item, entry
                                              in zip(accepted, posted, strict=True)],
                                   actor.username, context.clock.now())
-    for loan_id, status, on in closed:
-        await store.mark_closed(database, loan_id, status, on)
+    for (status, on), loan_ids in closed.items():  # a statement per day paid off
+        await store.mark_closed(database, loan_ids, status, on)
     await record_events(database, [item.event for item in accepted])
     entry_of = iter(posted)
     return [outcome if isinstance(outcome, DomainError)
