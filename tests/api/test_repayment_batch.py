@@ -11,7 +11,7 @@ import pytest
 from aidledger.domain.errors import Conflict
 from aidledger.services import repayments
 from tests.api.test_loans import DISBURSED, _approved, _day, _setup
-from tests.support import Api, assert_problem, unique
+from tests.support import Api, assert_problem, raw_sql, unique
 
 
 def _disbursed(api: Api, setup: dict[str, str]) -> str:
@@ -144,6 +144,49 @@ def test_a_batch_that_pays_a_loan_off_closes_it_and_refuses_what_follows(api: Ap
     assert repaid == [({"status": "active"}, {"status": "active"}),
                       ({"status": "active"}, {"status": "active"}),
                       ({"status": "active"}, {"status": "closed"})]
+    assert api.verify(setup["fund"])["ok"] is True
+
+
+def test_loans_paid_off_in_one_batch_all_close_on_their_own_days(api: Api) -> None:
+    setup = _setup(api)
+    early, late = (_disbursed(api, {**setup, "person": _setup(api)["person"]})
+                   for _ in range(2))
+    payoff = api.get(f"/api/loans/{early}/payoff", params={"date": _day(1)}).json()["total"]
+    response = _batch(api, "atomic", [_item(early, payoff, _day(1)),
+                                      _item(late, payoff, _day(1)),
+                                      _item(late, "1.00", _day(1))])  # after it closed
+    assert_problem(response, 422, "repayments[2].status")
+    assert response.json()["index"] == 2
+    assert {api.get(f"/api/loans/{loan}").json()["status"] for loan in (early, late)} == {
+        "active"}  # atomic: nothing was written
+    later = api.get(f"/api/loans/{late}/payoff", params={"date": _day(2)}).json()["total"]
+    closed = _batch(api, "atomic", [_item(early, payoff, _day(1)), _item(late, later, _day(2))])
+    assert closed.status_code == 201, closed.text
+    assert [api.get(f"/api/loans/{loan}").json()["status"] for loan in (early, late)] == [
+        "closed", "closed"]
+    closed_on = {row[0]: row[1] for row in raw_sql(
+        f"SELECT id, closed_on FROM loan WHERE id IN ('{early}', '{late}')")[0]}
+    assert {loan: str(on)[:10] for loan, on in closed_on.items()} == {early: _day(1),
+                                                                      late: _day(2)}
+    assert api.balances(setup["fund"])["1100"] == "0.00"
+    assert api.verify(setup["fund"])["ok"] is True
+
+
+def test_a_batch_repayment_on_a_written_off_loan_is_a_recovery(api: Api) -> None:
+    setup = _setup(api)
+    loan = _disbursed(api, setup)
+    written = api.post(f"/api/loans/{loan}/write-off",
+                       {"date": _day(1), "reason": "Left Hong Kong; no contact"})
+    assert written.status_code == 200, written.text
+    response = _batch(api, "atomic", [_item(loan, "200.00", _day(2)),
+                                      _item(loan, "300.00", _day(2))])
+    assert response.status_code == 201, response.text
+    results = [result["repayment"] for result in response.json()["results"]]
+    assert [result["allocation"]["recovery"] for result in results] == ["200.00", "300.00"]
+    assert [(line["account"], line["credit"]) for line in results[1]["entry"]["lines"]] == [
+        ("1000", "0.00"), ("4200", "300.00")]
+    assert api.get(f"/api/loans/{loan}").json()["status"] == "written_off"
+    assert api.balances(setup["fund"])["4200"] == "500.00"  # income: its credit balance
     assert api.verify(setup["fund"])["ok"] is True
 
 
