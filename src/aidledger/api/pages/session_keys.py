@@ -19,7 +19,8 @@ from litestar.middleware.session.server_side import (
 )
 from litestar.types import Empty, Message, ScopeSession
 
-_RENEW = "aidledger_renew_session_key"  # in the request's state: the key to store under
+_RENEW = "aidledger_renew_session_key"  # in the request's state: signed in just now
+_NEW_KEY = "aidledger_new_session_key"  # in the request's state: the key made for it
 
 
 def renew_session_key(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -29,18 +30,17 @@ def renew_session_key(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
 
 class _KeyRenewingBackend(ServerSideSessionBackend):
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-        renewing = connection.state.get(_RENEW)
-        if renewing is None:
+        if not connection.state.get(_RENEW):
             return super().get_session_id(connection)
-        if renewing is True:  # the first ask: one new key for the rest of the request
-            connection.state[_RENEW] = renewing = self.generate_session_id()
-        key: str = renewing
+        if _NEW_KEY not in connection.state:  # one new key, however often it is asked for
+            connection.state[_NEW_KEY] = self.generate_session_id()
+        key: str = connection.state[_NEW_KEY]
         return key
 
     async def store_in_message(self, scope_session: ScopeSession, message: Message,
                                connection: ASGIConnection[Any, Any, Any, Any]) -> None:
         planted = connection.cookies.get(self.config.key)
-        if connection.state.get(_RENEW) is not None and planted and scope_session is not Empty:
+        if connection.state.get(_RENEW) and planted and scope_session is not Empty:
             await self.delete(planted, store=self.config.get_store_from_app(
                 connection.scope["app"]))
         await super().store_in_message(scope_session, message, connection)
