@@ -31,16 +31,16 @@ def recipients_fund(api: Api) -> str:
 
 def entries(fund: str, count: int, draw: random.Random) -> list[dict[str, Any]]:
     """`count` entries of the peers' workload, each with a key of its own."""
-    entries = []
+    made = []
     for _ in range(count):
         cents = draw.randint(100, 50000)
         amount = f"{cents // 100}.{cents % 100:02d}"
-        entries.append({"idempotency_key": f"batch-{next(_keys)}", "fund": fund,
-                        "date": today(), "memo": "transfer",
-                        "lines": [{"account": f"6{draw.randrange(RECIPIENTS):03d}",
-                                   "debit": amount},
-                                  {"account": "1000", "credit": amount}]})
-    return entries
+        made.append({"idempotency_key": f"batch-{next(_keys)}", "fund": fund,
+                     "date": today(), "memo": "transfer",
+                     "lines": [{"account": f"6{draw.randrange(RECIPIENTS):03d}",
+                                "debit": amount},
+                               {"account": "1000", "credit": amount}]})
+    return made
 
 
 def _record(benchmark: Any, name: str, rates: list[float]) -> None:
@@ -77,7 +77,7 @@ def test_journal_entries_per_second_in_batches(benchmark: Any, api: Api, admin: 
     draw = random.Random(20240601)
     per_round = 10_000
     post(admin, "/api/journal/batch", {"mode": "atomic",
-                                        "entries": entries(recipients_fund, size, draw)}, size)
+                                       "entries": entries(recipients_fund, size, draw)}, size)
     rates: list[float] = []
 
     def one_round() -> None:
