@@ -48,9 +48,10 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pages-as-png")
 
 
-def _page(chromium: Browser, width: int = 1280) -> Page:
+def _page(chromium: Browser, width: int = 1280, locale: str = "en-US") -> Page:
+    """A page in a browser of its own, whose Accept-Language is `locale`."""
     context = chromium.new_context(viewport={"width": width, "height": 900},
-                                   accept_downloads=True)
+                                   accept_downloads=True, locale=locale)
     return context.new_page()
 
 
@@ -95,6 +96,28 @@ def test_a_borrower_on_a_phone_in_traditional_chinese(api: Api, server: str,
     not_hers = page.goto(f"{server}/queue")  # not a borrower's page
     assert not_hers is not None and not_hers.status == 403
     _accessible(page, shots, "refused-403")
+
+
+def test_signing_in_on_a_phone_whose_browser_speaks_nepali(api: Api, server: str,
+                                                          chromium: Browser,
+                                                          shots: Path) -> None:
+    username, _, _ = _borrower_in(api, "ne")
+    page = _page(chromium, width=360, locale="ne-NP")
+    page.goto(f"{server}/login")
+    assert page.locator("html").get_attribute("lang") == "ne"
+    _accessible(page, shots, "login-360px-ne")
+    page.get_by_label("प्रयोगकर्ता नाम").fill(username)
+    page.get_by_label("पासवर्ड").fill("not the password")
+    page.get_by_role("button", name="साइन इन गर्नुहोस्").click()
+    assert page.locator("#message").inner_text().strip() == "प्रयोगकर्ता नाम वा पासवर्ड गलत छ।"
+    _accessible(page, shots, "login-refused-360px-ne")
+    page.get_by_role("link", name="English").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation(url=lambda url: url.endswith("/my")):
+        page.get_by_role("button", name="Sign in").click()
+    assert page.locator("html").get_attribute("lang") == "ne"  # the borrower's own language
 
 
 def _answered(page: Page, action: str) -> Any:

@@ -57,6 +57,11 @@ class Unauthenticated(DomainError):
     title = "Not authenticated"
 
 
+class LoginDisabled(Unauthenticated):
+    """The password is right but the login has been disabled (the sign-in page says so
+    in the reader's language)."""
+
+
 class Forbidden(DomainError):
     title = "Forbidden"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from babel.core import get_global
+from babel.core import Locale, get_global
 
 from aidledger.domain.errors import InvalidInput
 
@@ -42,6 +42,39 @@ def nearest_language(tag: str, field: str = "lang") -> str:
         if candidate in SHIPPED:
             return candidate
     return FALLBACK
+
+
+def negotiated_language(accept_language: str) -> str:
+    """The shipped language a browser's Accept-Language header asks for first (RFC 9110:
+    by weight, then in order; weight 0 means "not this"), English when it names none we
+    ship. Entries that are not language tags are passed over: a header is not the
+    reader's own input to correct."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept_language.split(",")):
+        tag, _, parameters = item.strip().partition(";")
+        weight = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                continue
+        if weight > 0 and _TAG.fullmatch(tag.strip()):
+            weighted.append((-weight, position, tag.strip()))
+    for _, _, tag in sorted(weighted):
+        language = nearest_language(tag)
+        if language != FALLBACK or tag.lower().split("-")[0] == FALLBACK:
+            return language
+    return FALLBACK
+
+
+def native_name(language: str) -> str:
+    """A shipped language's name in itself, as a menu shows it ("Español", "中文 (繁體)").
+    Tagalog's locale is the Philippines' Filipino, named without the country."""
+    locale = Locale.parse(babel_locale(language))
+    name = locale.get_display_name() if locale.script else locale.get_language_name()
+    assert name is not None, f"Babel has no name for {language}"
+    return name[:1].upper() + name[1:]
 
 
 def babel_locale(language: str) -> str:

@@ -12,10 +12,10 @@ A manual journal entry is nothing but its entry, so on PostgreSQL it is one stat
 and no transaction at all (`post_entry`), and manual entries that arrive together go in
 together (group commit). That statement does not wait for its commit to reach the disk,
 so the head is free for the next group while the requests wait for the flush
-(`Database.wait_durable`), and the flushes of several groups and processes are one;
-postings that change other rows too (loans, grants,
-contributions) append inside their own transaction (`append_entry`); a batch appends
-its entries with two statements inside its transaction (`append_entries`).
+(`Database.wait_durable`), one flush for all who wait at the time. Postings that change
+other rows too (loans, grants, contributions) append inside their own transaction
+(`append_entry`); a batch appends its entries with two statements inside its
+transaction (`append_entries`).
 """
 
 from __future__ import annotations

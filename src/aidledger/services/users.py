@@ -17,6 +17,7 @@ from aidledger.domain.errors import (
     Conflict,
     FieldError,
     InvalidInput,
+    LoginDisabled,
     NotFound,
     RuleViolation,
     Unauthenticated,
@@ -96,7 +97,7 @@ async def authenticate(context: ServiceContext, *, username: str, password: str)
     if row is None:
         raise Unauthenticated("Wrong username or password.")
     if row.disabled_at is not None:
-        raise Unauthenticated("This login has been disabled; ask a fund administrator.")
+        raise LoginDisabled("This login has been disabled; ask a fund administrator.")
     return Actor(username=row.username, role=Role(row.role), person_id=row.person_id)
 
 

@@ -1,18 +1,24 @@
-"""Signing in and out of the pages."""
+"""Signing in and out of the pages. The sign-in page speaks the reader's language before
+anyone is known: the one chosen on it (`?lang=`), else the browser's Accept-Language."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from aidledger.domain.errors import TooManyAttempts, Unauthenticated
-from aidledger.services.web_sessions import page_log_in
+from aidledger.domain.errors import LoginDisabled, TooManyAttempts, Unauthenticated
+from aidledger.domain.languages import SHIPPED, native_name, nearest_language
+from aidledger.services.web_sessions import FAILURE_WINDOW, page_log_in
 
 from .forms import form_of
 from .session import HOME, SignInNeeded, context_of, sign_in, signed_in
-from .templating import page_values
+from .templating import page_values, reader_language
+
+# Each shipped language as the page's language menu offers it, in itself.
+LANGUAGES = [(language, native_name(language)) for language in SHIPPED]
 
 
 @get("/", include_in_schema=False)
@@ -25,23 +31,42 @@ async def start(request: Request[Any, Any, Any]) -> Redirect:
 
 
 @get("/login", include_in_schema=False)
-async def login_page() -> Template:
-    return Template("login.html", context=page_values(username=""))
+async def login_page(request: Request[Any, Any, Any],
+                     lang: FromQuery[str | None] = None) -> Template:
+    return _login_page(_language(request, lang))
 
 
 @post("/login", include_in_schema=False)
 async def log_in(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await form_of(request)
     username = form.get("username", "").strip()
+    language = _language(request, form.get("lang") or None)
     try:
         actor = await page_log_in(context_of(request), username=username,
                                   password=form.get("password", ""))
-    except (Unauthenticated, TooManyAttempts) as refused:
-        status = 429 if isinstance(refused, TooManyAttempts) else 401
-        return Template("login.html", status_code=status,
-                        context=page_values(username=username, message=refused.detail))
+    except TooManyAttempts:
+        return _login_page(language, username=username, refusal="throttled", status=429)
+    except LoginDisabled:
+        return _login_page(language, username=username, refusal="disabled", status=401)
+    except Unauthenticated:
+        return _login_page(language, username=username, refusal="wrong", status=401)
     sign_in(request, actor)
     return Redirect(HOME[actor.role], status_code=303)
+
+
+def _language(request: Request[Any, Any, Any], chosen: str | None) -> str:
+    """The language chosen on the page (a 400 if it is not a language tag), else the
+    browser's."""
+    return nearest_language(chosen) if chosen is not None else reader_language(request)
+
+
+def _login_page(language: str, *, username: str = "", refusal: str | None = None,
+                status: int = 200) -> Template:
+    """The sign-in form; `refusal` says why the last try was refused (the template words
+    it in the page's language)."""
+    return Template("login.html", status_code=status, context=page_values(
+        language=language, username=username, refusal=refusal, languages=LANGUAGES,
+        minutes=FAILURE_WINDOW.seconds // 60))
 
 
 @post("/logout", include_in_schema=False)

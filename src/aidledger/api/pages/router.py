@@ -15,7 +15,7 @@ from aidledger.domain.errors import DomainError
 
 from . import audit, borrower, login, queue
 from .session import SignInNeeded
-from .templating import page_values
+from .templating import page_values, reader_language
 
 # Where the pages live: the bearer-token middleware leaves these to the session.
 PAGE_PATHS = ["^/$", "^/login$", "^/logout$", "^/my$", "^/queue", "^/audit",
@@ -36,8 +36,8 @@ def _refused(request: Request[Any, Any, Any], error: Exception) -> Response[Any]
         return Template("message.html", context=page_values(message=message),
                         status_code=200, headers={"HX-Retarget": "#message",
                                                   "HX-Reswap": "innerHTML"})
-    return Template("refused.html", status_code=status,
-                    context=page_values(message=message, status=status))
+    return Template("refused.html", status_code=status, context=page_values(
+        message=message, status=status, language=reader_language(request)))
 
 
 PAGES = Router(path="/", route_handlers=[*login.ROUTES, *borrower.ROUTES, *queue.ROUTES,

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from aidledger.domain.languages import FALLBACK
+from aidledger.domain.languages import FALLBACK, negotiated_language
 from aidledger.reports.translation import translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -42,3 +43,9 @@ def template_config(catalogues: Path) -> TemplateConfig[JinjaTemplateEngine]:
 def page_values(**values: Any) -> dict[str, Any]:
     """Every page's context: English unless the page says otherwise."""
     return {"language": FALLBACK, "message": None, **values}
+
+
+def reader_language(request: Request[Any, Any, Any]) -> str:
+    """The shipped language the reader's browser asks for (Accept-Language), for pages
+    shown before the reader is known."""
+    return negotiated_language(request.headers.get("accept-language", ""))
