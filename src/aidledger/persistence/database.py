@@ -8,8 +8,6 @@ which the services take row locks (`lock_clause`) on what they change.
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import itertools
 import re
 import sqlite3
@@ -108,22 +106,11 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
 
 AnyEngine = PostgresEngine | SQLiteEngine
 
-# In a statement's select list: its implicit transaction commits without waiting for the
-# commit to reach the disk, so the row locks it took are free at once (PostgreSQL holds
-# them through the flush otherwise). The caller answers no one before `wait_durable`.
-DEFER_FLUSH = "set_config('synchronous_commit', 'off', true) AS flush_deferred"
-
-# A transactional WAL record of no meaning: committing it waits for the flush (and for a
-# synchronous standby, if any) of the WAL up to it, so of every commit made before.
-_FLUSH = "SELECT pg_logical_emit_message(true, 'aidledger', 'flush')"
-
 
 class Database:
     def __init__(self, engine: AnyEngine):
         self.engine = engine
         self.is_postgres = isinstance(engine, PostgresEngine)
-        self._next_flush: asyncio.Future[None] | None = None  # the flush callers wait for
-        self._flusher: asyncio.Task[None] | None = None
 
     def postgres_engine(self) -> PostgresEngine:
         """The engine, for what only PostgreSQL has (a pool, a connection of one's own)."""
@@ -192,41 +179,6 @@ class Database:
         else:
             async with self.engine.transaction(transaction_type=TransactionType.deferred):
                 yield
-
-    async def wait_durable(self) -> None:
-        """Returns once every commit that returned before the call is durable, those of
-        statements that commit with `DEFER_FLUSH` included. Callers that come while a
-        flush runs share the next one, so a crowd costs a flush or two, not one each."""
-        if not self.is_postgres:
-            return  # SQLite's commits are durable when they return
-        if self._next_flush is None:
-            self._next_flush = asyncio.get_running_loop().create_future()
-            # Read even if every caller has gone, so that a failure is not reported as
-            # "never retrieved".
-            self._next_flush.add_done_callback(
-                lambda flush: flush.cancelled() or flush.exception())
-            if self._flusher is None:
-                # A context of its own: it must not join the caller's transaction.
-                self._flusher = asyncio.create_task(self._flush(), context=contextvars.Context())
-        # Shielded: a caller that is cancelled must not cancel the others' flush.
-        await asyncio.shield(self._next_flush)
-
-    async def _flush(self) -> None:
-        try:
-            while self._next_flush is not None:
-                # Commits that return from now on wait for the next round.
-                flush, self._next_flush = self._next_flush, None
-                try:
-                    await self.execute(_FLUSH)
-                except Exception as failure:
-                    flush.set_exception(failure)
-                except BaseException:
-                    flush.cancel()
-                    raise
-                else:
-                    flush.set_result(None)
-        finally:
-            self._flusher = None
 
     async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         try:

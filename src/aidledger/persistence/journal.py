@@ -15,7 +15,7 @@ from typing import Any
 
 from aidledger.domain.ledger import AccountCode, Entry, Line, Source
 from aidledger.persistence import replies
-from aidledger.persistence.database import DEFER_FLUSH, Database
+from aidledger.persistence.database import Database
 from aidledger.persistence.funds import AccountRecord, accounts_of
 from aidledger.persistence.replies import Reply
 from aidledger.persistence.rows import record
@@ -59,8 +59,7 @@ def _head(row: dict[str, Any]) -> ChainHead:
 
 
 async def append(database: Database, fund_id: str, seen: ChainHead, entry: Entry,
-                 account_ids: Sequence[int], reply: Reply | None, *,
-                 defer_flush: bool = False) -> ChainHead | None:
+                 account_ids: Sequence[int], reply: Reply | None) -> ChainHead | None:
     """Appends the entry with its lines (and the reply to store with it) if the fund's
     head is still exactly `seen`, the head the entry was numbered, chained and checked
     against. Otherwise appends nothing and returns the head as it is now, locked until
@@ -68,13 +67,10 @@ async def append(database: Database, fund_id: str, seen: ChainHead, entry: Entry
 
     On PostgreSQL this is one statement, atomic by itself, so a posting that is nothing
     else needs no transaction of its own; on SQLite it joins or opens a write
-    transaction. Either way the triggers check the entry as if it were inserted by hand.
-
-    `defer_flush`: the statement commits without waiting for the disk (`DEFER_FLUSH`),
-    and the caller must `wait_durable()` before telling anyone."""
+    transaction. Either way the triggers check the entry as if it were inserted by hand."""
     if database.is_postgres:
         row = await database.fetch_one(
-            _APPEND[reply is not None, defer_flush],
+            _APPEND_WITH_REPLY if reply is not None else _APPEND,
             fund_id, seen.last_seq, seen.last_hash, seen.cash, seen.reserved,
             list(range(1, len(entry.lines) + 1)), list(account_ids),
             [line.debit for line in entry.lines], [line.credit for line in entry.lines],
@@ -149,9 +145,7 @@ async def append_group(database: Database, fund_id: str, seen: ChainHead,
     """`append` for many entries of one fund, numbered and chained from `seen` in order,
     with their (entry, lines' account ids) and the replies to store with them: all of it
     or, if the head is no longer `seen`, nothing, and then the head as it is now, locked
-    until commit. One statement on PostgreSQL, whatever the number of entries, which
-    commits without waiting for the disk (`DEFER_FLUSH`): the caller must
-    `wait_durable()` before telling anyone."""
+    until commit. One statement on PostgreSQL, whatever the number of entries."""
     if not database.is_postgres:
         async with database.write():
             now = await read_chain_head(database, fund_id)
@@ -199,7 +193,7 @@ WITH head AS (
 # Then $6-$10 the lines as arrays, $11-$22 the entry, then the reply. Nothing is inserted
 # unless the head is as seen. The entry reads the count of inserted lines, so they go in
 # first and the ledger trigger finds them.
-_APPEND_ANY = f"""{_HEAD_AS_SEEN}, line AS (
+_APPEND = f"""{_HEAD_AS_SEEN}, line AS (
     INSERT INTO journal_line ({_LINE_COLUMNS})
     SELECT $11, line.* FROM unchanged,
         unnest($6::int[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[]) AS line
@@ -210,18 +204,13 @@ _APPEND_ANY = f"""{_HEAD_AS_SEEN}, line AS (
     FROM (SELECT count(*) AS lines FROM line) AS inserted WHERE inserted.lines > 0
     RETURNING 1
 ){{reply}}
-SELECT head.*, (SELECT count(*) FROM entry) AS appended{{flush}} FROM head
+SELECT head.*, (SELECT count(*) FROM entry) AS appended FROM head
 """
-_REPLY = f""", reply AS (
+_APPEND_WITH_REPLY = _APPEND.replace("{reply}", f""", reply AS (
     INSERT INTO idempotency_key ({replies.COLUMNS})
     SELECT $23, $24, $25, $26, $27, $28, $29 FROM entry
-)"""
-# (with a reply to store, commit deferring the flush) -> the statement
-_APPEND = {
-    (with_reply, defer_flush): _APPEND_ANY.replace("{reply}", _REPLY if with_reply else "")
-    .replace("{flush}", f", {DEFER_FLUSH}" if defer_flush else "")
-    for with_reply in (False, True) for defer_flush in (False, True)
-}
+)""")
+_APPEND = _APPEND.replace("{reply}", "")
 
 # $1 the fund, $2-$5 the head as seen, $6-$11 the lines, $12-$23 the entries and
 # $24-$30 the replies, each as column arrays. As in _APPEND, nothing goes in unless the
@@ -247,7 +236,7 @@ _APPEND_GROUP = f"""{_HEAD_AS_SEEN}, line AS (
                $29::timestamptz[], $30::text[]) AS stored
     WHERE inserted.entries > 0
 )
-SELECT head.*, (SELECT count(*) FROM unchanged) AS appended, {DEFER_FLUSH} FROM head
+SELECT head.*, (SELECT count(*) FROM unchanged) AS appended FROM head
 """
 
 

@@ -10,12 +10,9 @@ either way.
 
 A manual journal entry is nothing but its entry, so on PostgreSQL it is one statement
 and no transaction at all (`post_entry`), and manual entries that arrive together go in
-together (group commit). That statement does not wait for its commit to reach the disk,
-so the head is free for the next group while the requests wait for the flush
-(`Database.wait_durable`), one flush for all who wait at the time. Postings that change
-other rows too (loans, grants, contributions) append inside their own transaction
-(`append_entry`); a batch appends its entries with two statements inside its
-transaction (`append_entries`).
+together (group commit); postings that change other rows too (loans, grants,
+contributions) append inside their own transaction (`append_entry`); a batch appends
+its entries with two statements inside its transaction (`append_entries`).
 """
 
 from __future__ import annotations
@@ -74,8 +71,8 @@ async def post_entry(
     Group commit: postings to a fund that arrive while this process is appending to it
     wait in the fund's queue, and the fund's appender takes everything queued meanwhile
     together, lines, entries and replies in one statement under one lock of the head
-    (PostgreSQL), and answers each once its commit is durable. Alone, a posting is that
-    one statement with a single entry."""
+    (PostgreSQL), and answers each after it has committed. Alone, a posting is that one
+    statement with a single entry, as before."""
     waiting = _Waiting(await _Appending.prepare(context, actor, fund, draft), claim,
                        asyncio.get_running_loop().create_future())
     queue = context.posting_queues[fund.id]
@@ -84,17 +81,7 @@ async def post_entry(
         # An appender of its own, so that no request waits for others' groups after its own.
         queue.appender = asyncio.create_task(_append_queued(context, fund, queue))
     answer = waiting.answer
-    try:
-        stored = await answer_once(context.database, claim, lambda: answer)
-    except DomainError:
-        # A refusal (no cash, say) rests on the books as the appender found them.
-        await context.database.wait_durable()
-        raise
-    # The appender committed without waiting for the disk, so that the head is free for
-    # the next group, this process's or another's, at once (two processes would otherwise
-    # take turns at one flush each): no one hears of the entry before it is durable.
-    await context.database.wait_durable()
-    return stored
+    return await answer_once(context.database, claim, lambda: answer)
 
 
 MAX_GROUP = 200  # postings one statement takes from a fund's queue
@@ -165,13 +152,12 @@ async def _append_alone(context: ServiceContext, fund: FundRef,
         return stored
 
     appending = waiting.appending
-    outcome = await appending.once(*await _remembered_head(context, fund), reply,
-                                   defer_flush=True)
+    outcome = await appending.once(*await _remembered_head(context, fund), reply)
     if not isinstance(outcome, Entry):
         # Another process moved the head: go on in a transaction, where the head the
         # database answered with stays locked for us.
         async with context.database.write():
-            outcome = await appending.settle(outcome, True, reply, defer_flush=True)
+            outcome = await appending.settle(outcome, True, reply)
     return StoredResponse(201, bodies[outcome.id], replayed=False)
 
 
@@ -323,21 +309,18 @@ class _Appending:
         ))
 
     async def settle(self, head: ChainHead, fresh: bool,
-                     reply: Callable[[Entry], Reply | None] = _no_reply, *,
-                     defer_flush: bool = False) -> Entry:
+                     reply: Callable[[Entry], Reply | None] = _no_reply) -> Entry:
         """Inside a transaction. Ends by the third try: a head the database answers with
         is locked until commit, so the try after it cannot meet a moved head."""
         while True:
-            outcome = await self.once(head, fresh, reply, defer_flush=defer_flush)
+            outcome = await self.once(head, fresh, reply)
             if isinstance(outcome, Entry):
                 return outcome
             head, fresh = outcome, True
 
     async def once(self, head: ChainHead, fresh: bool,
-                   reply: Callable[[Entry], Reply | None], *,
-                   defer_flush: bool = False) -> Entry | ChainHead:
-        """Appends the entry from `head`, or returns a fresher head to try again from
-        (`defer_flush`: see `journal.append`)."""
+                   reply: Callable[[Entry], Reply | None]) -> Entry | ChainHead:
+        """Appends the entry from `head`, or returns a fresher head to try again from."""
         movement = cash_movement(self.draft.lines)
         try:
             require_cash_available(head.cash, movement, head.reserved, self.fund.currency)
@@ -348,7 +331,7 @@ class _Appending:
             return await journal.read_chain_head(self.context.database, self.fund.id)
         entry = self.sealed(head)
         moved = await journal.append(self.context.database, self.fund.id, head, entry,
-                                     self.account_ids, reply(entry), defer_flush=defer_flush)
+                                     self.account_ids, reply(entry))
         if moved is not None:
             return moved
         # If an enclosing transaction rolls back, this is ahead of the database; the next
