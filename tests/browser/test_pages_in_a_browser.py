@@ -95,6 +95,7 @@ def test_a_borrower_on_a_phone_in_traditional_chinese(api: Api, server: str,
     assert own.status == 200 and own.headers["content-language"] == "zh-Hant"
     not_hers = page.goto(f"{server}/queue")  # not a borrower's page
     assert not_hers is not None and not_hers.status == 403
+    assert page.get_by_role("heading", level=1).inner_text() == "403：已拒絕"  # noqa: RUF001
     _accessible(page, shots, "refused-403")
 
 

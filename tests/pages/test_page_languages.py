@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.pages.test_pages import Browser
+from tests.pages.test_pages import Browser, _borrower_in
 from tests.support import Api, unique
 
 
@@ -85,9 +85,32 @@ def test_a_refused_sign_in_is_worded_in_the_pages_language(api: Api, browser: Br
     assert "hãy thử lại sau 15 phút." in throttled.text
 
 
-def test_a_refusal_page_is_framed_in_the_browsers_language(browser: Browser) -> None:
-    assert browser.log_in("t-borrower").status_code == 303
-    _asks_for(browser, "es-MX, en;q=0.5")
+def test_a_borrowers_refusal_pages_speak_their_own_language(api: Api,
+                                                          browser: Browser) -> None:
+    username, _, _ = _borrower_in(api, "zh-Hant")
+    _asks_for(browser, "es-MX")  # the person's own language wins over the browser's
+    assert browser.log_in(username).status_code == 303
     refused = browser.get("/queue")
+    assert refused.status_code == 403 and _language_of(refused.text) == "zh-Hant"
+    assert "<h1>403：已拒絕</h1>" in refused.text  # noqa: RUF001 (Chinese colon)
+    assert "您的登入帳戶無權開啟此頁面。" in refused.text and ">返回</a>" in refused.text
+    missing = browser.get("/documents/loans/no-such-loan/schedule.pdf")
+    assert missing.status_code == 404 and _language_of(missing.text) == "zh-Hant"
+    assert "這裡沒有內容，或者您無權查看。" in missing.text  # noqa: RUF001 (Chinese comma)
+
+
+def test_staff_refusal_pages_follow_the_browser(browser: Browser) -> None:
+    _asks_for(browser, "es-MX, en;q=0.5")
+    assert browser.log_in("t-admin").status_code == 303
+    refused = browser.get("/my")
     assert refused.status_code == 403 and _language_of(refused.text) == "es"
     assert "<h1>403: rechazado</h1>" in refused.text and ">Volver</a>" in refused.text
+    assert "Esta página no está abierta para su acceso." in refused.text
+    # The service's own English words are there for staff, folded away and marked English.
+    assert re.search(r'<details><summary>Detalles \(en inglés\)</summary><p lang="en">'
+                     r"The admin role may not open this page\.</p></details>", refused.text)
+    _asks_for(browser, "en-GB")
+    english = browser.get("/my")
+    assert "This page is not open to your login." in english.text
+    assert "<p>The admin role may not open this page.</p>" in english.text
+    assert "<details>" not in english.text  # English readers see the detail as it is

@@ -11,6 +11,9 @@ from litestar.response import Redirect, Template
 
 from aidledger.domain.errors import LoginDisabled, TooManyAttempts, Unauthenticated
 from aidledger.domain.languages import SHIPPED, native_name, nearest_language
+from aidledger.reports.loan_documents import document_language
+from aidledger.services.context import Actor, ServiceContext
+from aidledger.services.people import get_person
 from aidledger.services.web_sessions import FAILURE_WINDOW, page_log_in
 
 from .forms import form_of
@@ -50,8 +53,16 @@ async def log_in(request: Request[Any, Any, Any]) -> Template | Redirect:
         return _login_page(language, username=username, refusal="disabled", status=401)
     except Unauthenticated:
         return _login_page(language, username=username, refusal="wrong", status=401)
-    sign_in(request, actor)
+    sign_in(request, actor, await _own_language(context_of(request), actor))
     return Redirect(HOME[actor.role], status_code=303)
+
+
+async def _own_language(context: ServiceContext, actor: Actor) -> str | None:
+    """A borrower's language, from their person record; staff have none recorded."""
+    if actor.person_id is None:
+        return None
+    person = await get_person(context, actor, actor.person_id)
+    return document_language(None, person.preferred_language)
 
 
 def _language(request: Request[Any, Any, Any], chosen: str | None) -> str:

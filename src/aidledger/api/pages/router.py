@@ -14,7 +14,7 @@ from aidledger.api.errors import status_of
 from aidledger.domain.errors import DomainError
 
 from . import audit, borrower, login, queue
-from .session import SignInNeeded
+from .session import SignInNeeded, session_language
 from .templating import page_values, reader_language
 
 # Where the pages live: the bearer-token middleware leaves these to the session.
@@ -37,7 +37,8 @@ def _refused(request: Request[Any, Any, Any], error: Exception) -> Response[Any]
                         status_code=200, headers={"HX-Retarget": "#message",
                                                   "HX-Reswap": "innerHTML"})
     return Template("refused.html", status_code=status, context=page_values(
-        message=message, status=status, language=reader_language(request)))
+        message=message, status=status,
+        language=session_language(request) or reader_language(request)))
 
 
 PAGES = Router(path="/", route_handlers=[*login.ROUTES, *borrower.ROUTES, *queue.ROUTES,

@@ -25,11 +25,19 @@ def context_of(request: Request[Any, Any, Any]) -> ServiceContext:
     return context
 
 
-def sign_in(request: Request[Any, Any, Any], actor: Actor) -> None:
+def sign_in(request: Request[Any, Any, Any], actor: Actor, language: str | None) -> None:
+    """`language`: the reader's own (a borrower's, as their person record gives it), for
+    the pages that cannot look it up, such as a refusal."""
     request.clear_session()
     renew_session_key(request)  # no fixation of a key set before sign-in
     request.set_session({"username": actor.username, "role": actor.role.value,
-                         "person_id": actor.person_id})
+                         "person_id": actor.person_id, "language": language})
+
+
+def session_language(request: Request[Any, Any, Any]) -> str | None:
+    """The reader's own language as it was at sign-in, if the session knows one."""
+    language = request.session.get("language") if request.scope.get("session") else None
+    return language if isinstance(language, str) else None
 
 
 async def signed_in(request: Request[Any, Any, Any], *roles: Role) -> Actor:
