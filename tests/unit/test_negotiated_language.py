@@ -19,6 +19,10 @@ from aidledger.domain.languages import SHIPPED, native_name, negotiated_language
     ("en-US, zh-TW;q=0.9", "en"),  # English asked for first is English, not a fallback
     ("vi;q=0, es;q=0.1", "es"),  # weight 0 means "not this one"
     ("es;q=abc, id", "id"),  # a weight that is no number: the entry is passed over
+    ("es;q=inf, vi;q=nan, tl;q=1e-3, ne;q=2, id;q=0.0001, zh-CN;q=0.5", "zh-Hans"),  # nor
+    # a weight outside RFC 9110's qvalues (0 to 1, at most three decimals)
+    ("vi;q=0.001, es;q=1.000", "es"),
+    ("es;level=1, vi", "vi"),  # a parameter that is not the weight: not a plain tag
     ("@@, *, vi", "vi"),  # nor a tag, nor the wildcard
     ("fr, de", "en"),
     ("", "en"),

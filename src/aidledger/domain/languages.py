@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 
 from babel.core import Locale, get_global
 
@@ -20,6 +21,7 @@ FALLBACK = "en"
 # Filipino is the standardised form of Tagalog; both tags mean the same documents.
 _SAME_AS = {"fil": "tl"}
 _TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_QVALUE = re.compile(r"0(?:\.\d{0,3})?|1(?:\.0{0,3})?")  # RFC 9110 section 12.4.2
 
 
 def nearest_language(tag: str, field: str = "lang") -> str:
@@ -47,20 +49,19 @@ def nearest_language(tag: str, field: str = "lang") -> str:
 def negotiated_language(accept_language: str) -> str:
     """The shipped language a browser's Accept-Language header asks for first (RFC 9110:
     by weight, then in order; weight 0 means "not this"), English when it names none we
-    ship. Entries that are not language tags are passed over: a header is not the
-    reader's own input to correct."""
-    weighted: list[tuple[float, int, str]] = []
+    ship. Entries that are not language tags, or whose weight is not an RFC 9110 qvalue,
+    are passed over: a header is not the reader's own input to correct."""
+    weighted: list[tuple[Decimal, int, str]] = []
     for position, item in enumerate(accept_language.split(",")):
-        tag, _, parameters = item.strip().partition(";")
-        weight = 1.0
-        name, _, value = parameters.strip().partition("=")
-        if name.strip().lower() == "q":
-            try:
-                weight = float(value)
-            except ValueError:
+        tag, _, parameters = (part.strip() for part in item.partition(";"))
+        weight = Decimal(1)
+        if parameters:
+            name, _, value = (part.strip() for part in parameters.partition("="))
+            if name.lower() != "q" or not _QVALUE.fullmatch(value):
                 continue
-        if weight > 0 and _TAG.fullmatch(tag.strip()):
-            weighted.append((-weight, position, tag.strip()))
+            weight = Decimal(value)
+        if weight > 0 and _TAG.fullmatch(tag):
+            weighted.append((-weight, position, tag))
     for _, _, tag in sorted(weighted):
         language = nearest_language(tag)
         if language != FALLBACK or tag.lower().split("-")[0] == FALLBACK:
