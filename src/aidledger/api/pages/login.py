@@ -3,6 +3,7 @@ anyone is known: the one chosen on it (`?lang=`), else the browser's Accept-Lang
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from litestar import Request, get, post
@@ -20,8 +21,12 @@ from .forms import form_of
 from .session import HOME, SignInNeeded, context_of, sign_in, signed_in
 from .templating import page_values, reader_language
 
-# Each shipped language as the page's language menu offers it, in itself.
-LANGUAGES = [(language, native_name(language)) for language in SHIPPED]
+
+@cache
+def _language_menu() -> tuple[tuple[str, str], ...]:
+    """Each shipped language as the page's menu offers it, in itself. Made on the first
+    sign-in page, not at import: Babel's locale data takes some 50 ms to load."""
+    return tuple((language, native_name(language)) for language in SHIPPED)
 
 
 @get("/", include_in_schema=False)
@@ -76,7 +81,7 @@ def _login_page(language: str, *, username: str = "", refusal: str | None = None
     """The sign-in form; `refusal` says why the last try was refused (the template words
     it in the page's language)."""
     return Template("login.html", status_code=status, context=page_values(
-        language=language, username=username, refusal=refusal, languages=LANGUAGES,
+        language=language, username=username, refusal=refusal, languages=_language_menu(),
         minutes=FAILURE_WINDOW.seconds // 60))
 
 
