@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import Api, assert_problem, unique
+from tests.support import Api, assert_problem, today, unique
 
 DEEP_ARRAY = b"[" * 1000 + b"]" * 1000
 DEEP_OBJECT = b'{"facts":' + b'{"a":' * 1000 + b"1" + b"}" * 1001
@@ -68,6 +68,53 @@ def test_nul_in_the_username_at_login_is_400(api: Api) -> None:
     response = api.call("POST", "/api/auth/token", role=None,
                         json={"username": "t-admin\u0000", "password": "whatever it is"})
     assert_problem(response, 400, "username")
+
+
+def _entry_text(fund: str, memo: str, account: str = "5000") -> bytes:
+    """An entry's JSON as a client might write it, escapes and all (json.dumps cannot
+    write a lone surrogate's escape on purpose)."""
+    return (f'{{"fund": "{fund}", "date": "{today()}", "memo": "{memo}", "lines": ['
+            f'{{"account": "{account}", "debit": "1.00"}}, '
+            f'{{"account": "1000", "credit": "1.00"}}]}}').encode()
+
+
+@pytest.mark.parametrize(("memo", "account", "field", "shown"), [
+    ("rent \\ud800 paid", "5000", "memo", "\\ud800"),
+    ("rent", "\\udc00", "lines[0].account", "\\udc00"),
+    ("\\udfff\\ud83c", "5000", "memo", "\\udfff"),
+])
+def test_half_a_surrogate_pair_in_a_body_is_400_and_writes_nothing(
+        api: Api, memo: str, account: str, field: str, shown: str) -> None:
+    fund = api.new_fund(contribution="10.00")
+    response = api.call("POST", "/api/journal", content=_entry_text(fund, memo, account),
+                        headers={"Content-Type": "application/json"})
+    assert_problem(response, 400, field)
+    assert shown in response.json()["errors"][0]["message"]
+    batch = (b'{"mode": "atomic", "entries": [' + _entry_text(fund, memo, account)[:-1]
+             + b', "idempotency_key": "half-pair"}]}')
+    assert_problem(api.call("POST", "/api/journal/batch", content=batch, key=None,
+                            headers={"Content-Type": "application/json"}), 400,
+                   f"entries[0].{field}")
+    assert api.verify(fund)["entries_checked"] == 1
+
+
+def test_half_a_surrogate_pair_in_a_key_or_at_login_is_400(api: Api) -> None:
+    response = api.call("POST", "/api/funds", headers={"Content-Type": "application/json"},
+                        content=b'{"code": "x", "name": "N", "currency": "HKD", "n\\ud800": 1}')
+    assert_problem(response, 400, "n\\ud800")
+    response = api.call("POST", "/api/auth/token", role=None,
+                        headers={"Content-Type": "application/json"},
+                        content=b'{"username": "t-admin\\ud800", "password": "whatever"}')
+    assert_problem(response, 400, "username")
+
+
+def test_a_whole_surrogate_pair_is_the_character_it_stands_for(api: Api) -> None:
+    fund = api.new_fund(contribution="10.00")
+    response = api.call("POST", "/api/journal", content=_entry_text(fund, "party \\ud83c\\udf89"),
+                        headers={"Content-Type": "application/json"})
+    assert response.status_code == 201, response.text
+    assert response.json()["memo"] == "party \U0001f389"
+    assert api.verify(fund)["ok"] is True
 
 
 def test_a_repeated_key_is_400_and_writes_nothing(api: Api) -> None:

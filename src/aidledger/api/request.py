@@ -2,14 +2,17 @@
 
 A body is refused with 400 naming the field when it repeats a key (which value would count
 is anyone's guess), nests deeper than any request needs (deep nesting exhausts the
-decoder's stack), carries a NUL character (PostgreSQL text cannot hold one) or is not UTF-8
-JSON; a body sent as anything but JSON gets 415. Path and query values are held to the
-same rule on NUL.
+decoder's stack), carries a NUL character (PostgreSQL text cannot hold one) or half of a
+surrogate pair (a JSON escape such as "\\ud800" stands for no character, and no UTF-8 text
+can hold it), or is not UTF-8 JSON; a body sent as anything but JSON gets 415. Path and
+query values are held to the same rule on NUL (their decoding already replaces what is not
+UTF-8).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from litestar import Request
@@ -22,6 +25,7 @@ from aidledger.domain.errors import InvalidInput
 # beyond it and far below the point where a recursive decoder runs out of stack.
 MAX_DEPTH = 32
 NUL = "\x00"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _RepeatedKey(Exception):
@@ -64,13 +68,13 @@ def read_json_body(body: bytes) -> Any:
 
 
 def _check_values(value: Any) -> None:
-    """Walks the value without recursion: depth, and NUL in any key or string."""
+    """Walks the value without recursion: depth, and NUL or a lone surrogate in any key or
+    string."""
     pending: list[tuple[Any, str, int]] = [(value, "", 0)]
     while pending:
         current, path, depth = pending.pop()
         if isinstance(current, str):
-            if NUL in current:
-                raise InvalidInput.field(path or "body", "must not contain a NUL character")
+            _check_text(current, path or "body")
             continue
         if not isinstance(current, dict | list):
             continue
@@ -82,14 +86,21 @@ def _check_values(value: Any) -> None:
             continue
         for key, item in current.items():
             named = f"{path}.{key}" if path else key
-            if NUL in key:
-                raise InvalidInput.field(_shown(named), "must not contain a NUL character")
+            _check_text(key, _shown(named))
             pending.append((item, named, depth + 1))
 
 
+def _check_text(text: str, field: str) -> None:
+    if NUL in text:
+        raise InvalidInput.field(field, "must not contain a NUL character")
+    if not text.isascii() and (found := _SURROGATE.search(text)):
+        raise InvalidInput.field(field, f"must be Unicode text: \\u{ord(found[0]):04x} is half "
+                                        "of a surrogate pair and stands for no character")
+
+
 def _shown(name: str) -> str:
-    """A field name as a message can carry it: the NUL written out."""
-    return name.replace(NUL, "\\u0000")
+    """A field name as a message can carry it: NUL and lone surrogates written out."""
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", name.replace(NUL, "\\u0000"))
 
 
 def _is_json(media_type: str) -> bool:
