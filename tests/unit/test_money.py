@@ -56,6 +56,7 @@ def test_absurdly_large_amounts_are_a_rule_violation_not_an_overflow() -> None:
 @pytest.mark.parametrize(("minor", "code", "text"), [
     (1200, "JPY", "1200"), (0, "HKD", "0.00"), (5, "HKD", "0.05"), (123450, "HKD", "1234.50"),
     (12500, "KWD", "12.500"), (-5, "HKD", "-0.05"), (-12345, "KWD", "-12.345"),
+    (-1200, "JPY", "-1200"), (7, "CLF", "0.0007"), (-100, "HKD", "-1.00"),
 ])
 def test_formats_with_exactly_the_currency_digits(minor: int, code: str, text: str) -> None:
     assert money.format_minor(minor, code) == text
@@ -65,6 +66,11 @@ def test_formats_with_exactly_the_currency_digits(minor: int, code: str, text: s
 def test_unknown_or_non_money_currency_codes_are_refused(code: object) -> None:
     with pytest.raises(InvalidInput):
         money.currency(code)
+
+
+@given(st.integers(min_value=1, max_value=10**18), st.sampled_from(["JPY", "HKD", "KWD"]))
+def test_a_negative_amount_is_its_magnitude_with_a_minus(minor: int, code: str) -> None:
+    assert money.format_minor(-minor, code) == "-" + money.format_minor(minor, code)
 
 
 @given(st.integers(min_value=0, max_value=10**15), st.sampled_from(["JPY", "HKD", "KWD"]))

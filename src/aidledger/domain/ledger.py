@@ -8,12 +8,13 @@ date or memo breaks every hash from that entry on.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
+
+import msgspec
 
 from aidledger.domain.errors import Conflict, FieldError, RuleViolation
 from aidledger.domain.money import MAX_MINOR_UNITS, format_minor, money_text
@@ -188,8 +189,9 @@ def reversal_lines(lines: Iterable[Line]) -> tuple[Line, ...]:
 
 
 def format_created_at(moment: datetime) -> str:
-    """RFC 3339 UTC with microseconds: the exact text the hash covers."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """RFC 3339 UTC with microseconds: the exact text the hash covers (what
+    `strftime("%Y-%m-%dT%H:%M:%S.%fZ")` wrote, for years from 1000, in two thirds the time)."""
+    return moment.isoformat(timespec="microseconds")[:26] + "Z"  # the offset cut off
 
 
 def entry_document(entry: Entry, reversed_by: str | None) -> dict[str, Any]:
@@ -228,10 +230,10 @@ def _document_without_hash(entry: Entry) -> dict[str, Any]:
 
 def canonical_form(entry: Entry) -> str:
     """JSON of the entry as returned, without `hash` and `reversed_by`, keys sorted,
-    no spaces, UTF-8 characters kept as they are."""
-    return json.dumps(
-        _document_without_hash(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    no spaces, UTF-8 characters kept as they are: byte for byte what
+    `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)` writes, which
+    the chains were first hashed with, in half the time (tests/unit/test_ledger.py)."""
+    return msgspec.json.encode(_document_without_hash(entry), order="sorted").decode()
 
 
 def chain_hash(prev_hash: str, canonical: str) -> str:

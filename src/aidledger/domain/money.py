@@ -56,12 +56,11 @@ def parse_amount(text: object, currency_code: str, field: str, *, allow_zero: bo
 def format_minor(minor: int, currency_code: str) -> str:
     """Minor units to a decimal string with exactly the currency's digits ("1200", "12.500")."""
     digits = minor_digits(currency_code)
-    sign = "-" if minor < 0 else ""
-    magnitude = abs(minor)
     if digits == 0:
-        return f"{sign}{magnitude}"
-    whole, fraction = divmod(magnitude, 10**digits)
-    return f"{sign}{whole}.{fraction:0{digits}d}"
+        return str(minor)
+    # Every entry formats each of its lines twice, so this is string slicing, not divmod.
+    text = str(abs(minor)).rjust(digits + 1, "0")
+    return f"{'-' if minor < 0 else ''}{text[:-digits]}.{text[-digits:]}"
 
 
 def money_text(minor: int, currency_code: str) -> str:

@@ -21,6 +21,7 @@ import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from aidledger.domain.errors import Conflict, DomainError, FieldError, RuleViolation
 from aidledger.domain.ledger import (
@@ -181,7 +182,8 @@ async def _append_group_from(context: ServiceContext, fund: FundRef, group: list
                              head: ChainHead, fresh: bool,
                              ) -> list[StoredResponse | DomainError] | ChainHead:
     """The group's answers, or a fresher head to try again from."""
-    chained = _chain([waiting.appending for waiting in group], {fund.id: head})
+    chained = _chain([waiting.appending for waiting in group], {fund.id: head},
+                     context.clock.now())
     if not fresh and any(isinstance(outcome, Conflict) for outcome in chained.outcomes):
         # A remembered head may be out of date: only the database's word refuses.
         return await journal.read_chain_head(context.database, fund.id)
@@ -229,7 +231,7 @@ async def _append_prepared(context: ServiceContext,
     (`journal.append_many`)."""
     heads = {fund_id: await journal.read_chain_head(context.database, fund_id, lock=True)
              for fund_id in sorted({item.fund.id for item in appendings})}  # no deadlock
-    chained = _chain(appendings, heads)
+    chained = _chain(appendings, heads, context.clock.now())
     await journal.append_many(context.database, chained.appended)
     context.chain_heads.update(chained.heads)  # as `once` does: corrected if rolled back
     return chained.outcomes
@@ -242,9 +244,11 @@ class _Chained:
     heads: dict[str, ChainHead]  # each fund's head after them
 
 
-def _chain(appendings: Sequence[_Appending], heads: dict[str, ChainHead]) -> _Chained:
+def _chain(appendings: Sequence[_Appending], heads: dict[str, ChainHead],
+           created_at: datetime) -> _Chained:
     """Each entry's cash checked and the entry numbered and chained after the one before,
-    from each fund's head in `heads`. An entry refused takes no place in any chain."""
+    from each fund's head in `heads`. An entry refused takes no place in any chain. The
+    entries go in together, so they share one moment of creation."""
     heads = dict(heads)
     outcomes: list[Entry | DomainError] = []
     appended: list[tuple[str, Entry, Sequence[int]]] = []
@@ -257,7 +261,7 @@ def _chain(appendings: Sequence[_Appending], heads: dict[str, ChainHead]) -> _Ch
         except DomainError as refusal:
             outcomes.append(refusal)
             continue
-        entry = appending.sealed(head)
+        entry = appending.sealed(head, created_at)
         heads[fund.id] = ChainHead(entry.seq, entry.hash, head.reserved, head.cash + movement)
         appended.append((fund.id, entry, appending.account_ids))
         outcomes.append(entry)
@@ -291,7 +295,7 @@ class _Appending:
         account_ids = await _account_ids(context, fund, [line.account for line in draft.lines])
         return cls(context, actor, fund, draft, account_ids)
 
-    def sealed(self, head: ChainHead) -> Entry:
+    def sealed(self, head: ChainHead, created_at: datetime) -> Entry:
         """The entry, numbered and chained as the one after `head`."""
         return seal(Entry(
             id=str(uuid.uuid4()),
@@ -302,7 +306,7 @@ class _Appending:
             memo=self.draft.memo,
             lines=self.draft.lines,
             created_by=self.actor.username,
-            created_at=self.context.clock.now(),
+            created_at=created_at,
             reverses=self.draft.reverses,
             source=self.draft.source,
             prev_hash=head.last_hash,
@@ -329,7 +333,7 @@ class _Appending:
                 raise
             # A remembered head may be out of date: only the database's word refuses.
             return await journal.read_chain_head(self.context.database, self.fund.id)
-        entry = self.sealed(head)
+        entry = self.sealed(head, self.context.clock.now())
         moved = await journal.append(self.context.database, self.fund.id, head, entry,
                                      self.account_ids, reply(entry))
         if moved is not None:
