@@ -117,6 +117,35 @@ def test_a_whole_surrogate_pair_is_the_character_it_stands_for(api: Api) -> None
     assert api.verify(fund)["ok"] is True
 
 
+@pytest.mark.parametrize(("number", "message"), [
+    (b"1" * 5000, "is a number of 5000 digits"),  # beyond what Python reads at all
+    (b"-" + b"9" * 4400, "is a number of 4400 digits"),
+    (b"1" * 101, "is a number of 101 digits"),
+    (b"1e999", "is a number too large to hold"),
+    (b"-1e999", "is a number too large to hold"),
+])
+def test_a_number_no_field_can_take_is_400_naming_the_field(api: Api, number: bytes,
+                                                              message: str) -> None:
+    body = b'{"facts": {"applicant": {"age": ' + number + b"}}}"
+    response = api.call("POST", "/api/policies/loan-eligibility/evaluate", content=body,
+                        headers={"Content-Type": "application/json"})
+    assert_problem(response, 400, "facts.applicant.age")
+    assert message in response.json()["errors"][0]["message"]
+    code = unique("fund")
+    response = api.call("POST", "/api/funds", headers={"Content-Type": "application/json"},
+                        content=b'{"code": "' + code.encode() + b'", "name": "N", '
+                                b'"currency": "HKD", "contact": [' + number + b"]}")
+    assert_problem(response, 400, "contact[0]")
+    assert api.get(f"/api/funds/{code}").status_code == 404
+
+
+def test_a_long_number_within_the_limit_reaches_the_field_rules(api: Api) -> None:
+    response = api.call("POST", "/api/funds", headers={"Content-Type": "application/json"},
+                        content=b'{"code": ' + b"9" * 100 + b', "name": "N", "currency": "HKD"}')
+    assert_problem(response, 400, "code")
+    assert "Expected `str`, got `int`" in response.json()["errors"][0]["message"]
+
+
 def test_a_repeated_key_is_400_and_writes_nothing(api: Api) -> None:
     fund = api.new_fund()
     first, second = unique("dup"), unique("dup")

@@ -4,15 +4,17 @@ A body is refused with 400 naming the field when it repeats a key (which value w
 is anyone's guess), nests deeper than any request needs (deep nesting exhausts the
 decoder's stack), carries a NUL character (PostgreSQL text cannot hold one) or half of a
 surrogate pair (a JSON escape such as "\\ud800" stands for no character, and no UTF-8 text
-can hold it), or is not UTF-8 JSON; a body sent as anything but JSON gets 415. Path and
-query values are held to the same rule on NUL (their decoding already replaces what is not
-UTF-8).
+can hold it), holds a number too long or too large to hold, or is not UTF-8 JSON; a body
+sent as anything but JSON gets 415. Path and query values are held to the same rule on NUL
+(their decoding already replaces what is not UTF-8).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
@@ -24,6 +26,8 @@ from aidledger.domain.errors import InvalidInput
 # The deepest request the contract has is a policy evaluation's facts; 32 levels is far
 # beyond it and far below the point where a recursive decoder runs out of stack.
 MAX_DEPTH = 32
+# No field takes a number this long; Python refuses to read one of over 4,300 digits at all.
+MAX_NUMBER_DIGITS = 100
 NUL = "\x00"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -47,6 +51,28 @@ def _refuse_constant(name: str) -> Any:
     raise InvalidInput.field("body", f"{name} is not JSON")
 
 
+@dataclass(frozen=True, slots=True)
+class _Unreadable:
+    """A number no field can take, left in its place so that the walk names its field."""
+
+    reason: str
+
+
+def _integer(text: str) -> int | _Unreadable:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_NUMBER_DIGITS:
+        return _Unreadable(f"is a number of {digits} digits; no field takes more than "
+                           f"{MAX_NUMBER_DIGITS}")
+    return int(text)
+
+
+def _fraction(text: str) -> float | _Unreadable:
+    value = float(text)
+    if math.isinf(value):
+        return _Unreadable("is a number too large to hold")
+    return value
+
+
 def read_json_body(body: bytes) -> Any:
     """The body's JSON value, or a 400 InvalidInput naming what is wrong and where."""
     try:
@@ -55,7 +81,8 @@ def read_json_body(body: bytes) -> Any:
         raise InvalidInput.field("body", "is not UTF-8 text") from None
     try:
         value = json.loads(text, object_pairs_hook=_object_without_repeats,
-                           parse_constant=_refuse_constant)
+                           parse_constant=_refuse_constant, parse_int=_integer,
+                           parse_float=_fraction)
     except _RepeatedKey as repeated:
         raise InvalidInput.field(repeated.key, "is given more than once") from None
     except RecursionError:
@@ -68,14 +95,16 @@ def read_json_body(body: bytes) -> Any:
 
 
 def _check_values(value: Any) -> None:
-    """Walks the value without recursion: depth, and NUL or a lone surrogate in any key or
-    string."""
+    """Walks the value without recursion: depth, NUL or a lone surrogate in any key or
+    string, and numbers no field can take."""
     pending: list[tuple[Any, str, int]] = [(value, "", 0)]
     while pending:
         current, path, depth = pending.pop()
         if isinstance(current, str):
             _check_text(current, path or "body")
             continue
+        if isinstance(current, _Unreadable):
+            raise InvalidInput.field(path or "body", current.reason)
         if not isinstance(current, dict | list):
             continue
         if depth >= MAX_DEPTH:
