@@ -101,7 +101,8 @@ def _check_values(value: Any) -> None:
     while pending:
         current, path, depth = pending.pop()
         if isinstance(current, str):
-            _check_text(current, path or "body")
+            if NUL in current or not current.isascii():  # most text is neither: no call
+                _check_text(current, path or "body")
             continue
         if isinstance(current, _Unreadable):
             raise InvalidInput.field(path or "body", current.reason)
@@ -115,14 +116,15 @@ def _check_values(value: Any) -> None:
             continue
         for key, item in current.items():
             named = f"{path}.{key}" if path else key
-            _check_text(key, _shown(named))
+            if NUL in key or not key.isascii():
+                _check_text(key, _shown(named))
             pending.append((item, named, depth + 1))
 
 
 def _check_text(text: str, field: str) -> None:
     if NUL in text:
         raise InvalidInput.field(field, "must not contain a NUL character")
-    if not text.isascii() and (found := _SURROGATE.search(text)):
+    if found := _SURROGATE.search(text):
         raise InvalidInput.field(field, f"must be Unicode text: \\u{ord(found[0]):04x} is half "
                                         "of a surrogate pair and stands for no character")
 
