@@ -56,7 +56,9 @@ def test_canonical_form_is_sorted_compact_utf8_json_without_hash_and_reversed_by
 
 
 def _first_canonical_form(entry: Entry) -> str:
-    """How the chains were first hashed (until 2026-12-04): every stored hash rests on it."""
+    """The JSON writer the chains were first hashed with (until 2026-12-04): every stored
+    hash rests on it. The fields' text (amounts, created_at) is held to its first form by
+    its own tests (here and in test_money.py)."""
     document = entry_document(entry, reversed_by=None)
     del document["hash"], document["reversed_by"]
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
