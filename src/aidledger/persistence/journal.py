@@ -48,8 +48,15 @@ _HEAD = (
 
 
 async def read_chain_head(database: Database, fund_id: str, *, lock: bool = False) -> ChainHead:
-    """The fund's head; with `lock`, held until commit (PostgreSQL row lock)."""
-    row = await database.fetch_one(_HEAD + (database.lock_clause("f") if lock else ""), fund_id)
+    """The fund's head; with `lock`, held until commit (PostgreSQL row lock).
+
+    The lock is taken by a statement of its own: a `FOR UPDATE OF f` that waited for
+    another transaction re-reads the fund row as that one committed it, but not the cash
+    account it is joined to, which would come back as it was before (PostgreSQL's
+    EvalPlanQual). The next statement sees everything committed."""
+    if lock and database.is_postgres:
+        await database.execute("SELECT 1 FROM fund WHERE id = {} FOR UPDATE", fund_id)
+    row = await database.fetch_one(_HEAD, fund_id)
     assert row is not None, f"fund {fund_id} has no cash account"
     return _head(row)
 
