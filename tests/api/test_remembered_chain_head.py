@@ -18,7 +18,7 @@ from tests.support import Api, assert_problem, raw_sql, unique
 def another_process(api: Api) -> Iterator[None]:
     state = api.client.app.state
     original = state.context
-    state.context = dataclasses.replace(original, chain_heads={},
+    state.context = dataclasses.replace(original, chain_heads={}, shared_funds=set(),
                                         posting_queues=defaultdict(PostingQueue))
     try:
         yield
@@ -100,3 +100,21 @@ def test_a_replay_from_another_process_answers_with_the_first_response(api: Api)
     assert_problem(different, 409, "Idempotency-Key")
     assert api.balances(fund)["1000"] == "30.00"
     assert api.verify(fund)["entries_checked"] == 2
+
+
+def test_a_fund_another_process_posts_to_is_locked_first_until_that_process_stops(
+        api: Api) -> None:
+    fund = api.new_fund(contribution="100.00")
+    context = api.client.app.state.context
+    ((fund_id,),) = raw_sql(f"SELECT id FROM fund WHERE code = '{fund}'")[0]
+    _spend(api, fund, "1.00")
+    assert fund_id not in context.shared_funds
+    with another_process(api):
+        _spend(api, fund, "2.00")
+    _spend(api, fund, "3.00")  # met the head the other process moved
+    assert fund_id in context.shared_funds
+    fourth = _spend(api, fund, "4.00")  # under the lock: the head is as it was left
+    assert fund_id not in context.shared_funds  # nobody else moved it: the cheaper way again
+    assert fourth["seq"] == 5
+    assert api.balances(fund)["1000"] == "90.00"
+    assert api.verify(fund)["ok"] is True

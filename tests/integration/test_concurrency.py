@@ -7,12 +7,13 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from tests.conftest import PASSWORD
 from tests.servers import running_servers
-from tests.support import Api, today, unique
+from tests.support import Api, database_url, today, unique
 
 pytestmark = pytest.mark.postgres_only
 
@@ -122,3 +123,38 @@ def test_concurrent_postings_are_appended_together(api: Api, servers: list[str])
                                 "head": {"seq": 61, "hash": api.get(
                                     "/api/journal", params={"fund": fund, "limit": 100}
                                 ).json()["items"][-1]["hash"]}, "first_bad": None}
+
+
+def test_postings_that_wait_for_a_head_another_process_holds_go_in_together(
+        api: Api, servers: list[str]) -> None:
+    """Once a process has seen another move a fund's head, it takes the head's lock
+    before it chains, and every posting that queued while it waited goes in with the
+    group (one statement, one moment of creation) rather than in a group of its own."""
+    first, second = servers
+    token = admin_token(first)
+    fund = api.new_fund(contribution="100.00")
+    for url in (first, second, first):  # the third meets the head the second moved
+        (posted,) = asyncio.run(_fire([(url, "/api/journal", _withdrawal(fund, "1.00", "w"),
+                                        _headers(token, unique("w")))]))
+        assert posted.status_code == 201, posted.text
+
+    async def while_the_head_is_held() -> list[httpx.Response]:
+        holder = await asyncpg.connect(database_url())
+        try:
+            async with holder.transaction():
+                await holder.execute("SELECT 1 FROM fund WHERE code = $1 FOR UPDATE", fund)
+                postings = asyncio.ensure_future(_fire([
+                    (first, "/api/journal", _withdrawal(fund, "2.00", f"held{index}"),
+                     _headers(token, unique("held"))) for index in range(20)]))
+                await asyncio.sleep(1.0)  # every one has queued behind the lock meanwhile
+                assert not postings.done()
+            return await postings
+        finally:
+            await holder.close()
+
+    responses = asyncio.run(while_the_head_is_held())
+    assert [response.status_code for response in responses] == [201] * 20
+    assert len({response.json()["created_at"] for response in responses}) == 1
+    assert sorted(response.json()["seq"] for response in responses) == list(range(5, 25))
+    assert api.balances(fund)["1000"] == "57.00"
+    assert api.verify(fund)["ok"] is True

@@ -96,6 +96,9 @@ class ServiceContext:
     known_accounts: dict[tuple[str, str], int] = field(default_factory=dict)
     # Each fund's chain head as this process last saw it (see services/posting.py).
     chain_heads: dict[str, ChainHead] = field(default_factory=dict)
+    # Funds whose head another process moved under this one's last group: their next
+    # groups lock the head before chaining (services/posting.py `_appended`).
+    shared_funds: set[str] = field(default_factory=set)
     # Logins' standings as requests read them (services/users.py confirm_caller).
     login_standings: FreshReads[str, Standing | None] = field(default_factory=FreshReads)
     # This process's standalone postings waiting to be appended, fund by fund.

@@ -4,9 +4,9 @@ Every posting to a fund queues on its chain head, so the head is held for as sho
 as possible. This process remembers each fund's head as it last saw it and numbers,
 chains and checks (cash) the entry against that; the database appends it in one
 statement only if the head is still exactly that, and otherwise answers with the head as
-it is, locked from then on, to try once more from. Another process posting to the fund
-costs one extra statement, never a wrong or lost entry: the triggers check the entry
-either way.
+it is. Another process posting to the fund costs one extra statement, never a wrong or
+lost entry: the triggers check the entry either way. While two processes keep posting
+to one fund, each takes the head's lock before it chains instead (`_appended`).
 
 A manual journal entry is nothing but its entry, so on PostgreSQL it is one statement
 and no transaction at all (`post_entry`), and manual entries that arrive together go in
@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from aidledger.domain.errors import Conflict, DomainError, FieldError, RuleViolation
 from aidledger.domain.ledger import (
@@ -93,7 +94,7 @@ async def _append_queued(context: ServiceContext, fund: FundRef, queue: PostingQ
         while queue.waiting:
             group = queue.waiting[:MAX_GROUP]
             del queue.waiting[:MAX_GROUP]
-            await _append_group(context, fund, group)
+            await _append_group(context, fund, group, queue)
     finally:
         queue.appender = None
 
@@ -109,15 +110,16 @@ class _Waiting:
         return body, None if self.claim is None else self.claim.reply(context.clock, 201, body)
 
 
-async def _append_group(context: ServiceContext, fund: FundRef, group: list[_Waiting]) -> None:
+async def _append_group(context: ServiceContext, fund: FundRef, group: list[_Waiting],
+                        queue: PostingQueue) -> None:
     """Appends the group and answers every posting in it; never raises (each posting's
     request hears its own answer, a failure included)."""
     try:
-        if len(group) == 1:
+        if len(group) == 1 and fund.id not in context.shared_funds:
             await _answer_alone(context, fund, group[0])
             return
         try:
-            answers = await _append_together(context, fund, group)
+            answers = await _append_together(context, fund, group, queue)
         except (StorageConflict, StorageLimit):
             # The database refused what the checks let through (one posting's key already
             # used, say): each goes again on its own and hears its own answer.
@@ -152,29 +154,61 @@ async def _append_alone(context: ServiceContext, fund: FundRef,
         bodies[entry.id], stored = waiting.reply(context, entry)
         return stored
 
-    appending = waiting.appending
-    outcome = await appending.once(*await _remembered_head(context, fund), reply)
-    if not isinstance(outcome, Entry):
-        # Another process moved the head: go on in a transaction, where the head the
-        # database answered with stays locked for us.
-        async with context.database.write():
-            outcome = await appending.settle(outcome, True, reply)
-    return StoredResponse(201, bodies[outcome.id], replayed=False)
+    async def attempt(head: ChainHead, fresh: bool) -> Entry | ChainHead:
+        return await waiting.appending.once(head, fresh, reply)
+
+    entry = await _appended(context, fund, attempt)
+    return StoredResponse(201, bodies[entry.id], replayed=False)
 
 
-async def _append_together(context: ServiceContext, fund: FundRef,
-                           group: list[_Waiting]) -> list[StoredResponse | DomainError]:
-    """The group chained from this process's remembered head and appended with its
-    replies in one statement (`journal.append_group`); if another process moved the
-    head, once more in a transaction, where the head the database answered with stays
-    locked for us."""
-    head, fresh = await _remembered_head(context, fund)
-    outcome = await _append_group_from(context, fund, group, head, fresh)
-    if isinstance(outcome, list):
-        return outcome
+async def _append_together(context: ServiceContext, fund: FundRef, group: list[_Waiting],
+                           queue: PostingQueue) -> list[StoredResponse | DomainError]:
+    """The group chained and appended with its replies in one statement
+    (`journal.append_group`), see `_appended`. Postings that queued while the head's
+    lock was awaited join the group."""
+
+    def gather() -> None:
+        taken = queue.waiting[:MAX_GROUP - len(group)]
+        del queue.waiting[:len(taken)]
+        group.extend(taken)
+
+    async def attempt(head: ChainHead, fresh: bool,
+                      ) -> list[StoredResponse | DomainError] | ChainHead:
+        return await _append_group_from(context, fund, group, head, fresh)
+
+    return await _appended(context, fund, attempt, gather)
+
+
+_Outcome = TypeVar("_Outcome")
+
+
+async def _appended(context: ServiceContext, fund: FundRef,
+                    attempt: Callable[[ChainHead, bool], Awaitable[_Outcome | ChainHead]],
+                    locked: Callable[[], None] = lambda: None) -> _Outcome:
+    """What `attempt` appended from the fund's head: from the head this process
+    remembers, in one statement and no transaction, while no other process is seen
+    posting to the fund; otherwise in a transaction, from the head locked first.
+
+    Chaining from a remembered head that another process keeps moving wastes a statement
+    on every group, and the work of sealing it, so once a head is seen moved the fund's
+    next groups wait for the lock instead, and while they wait, this process's postings
+    gather into the next group. A locked head that is still the one remembered means the
+    other process has stopped: the fund goes back to the cheaper way."""
+    remembered = context.chain_heads.get(fund.id)
+    if remembered is not None and fund.id not in context.shared_funds:
+        outcome = await attempt(remembered, False)
+        if not isinstance(outcome, ChainHead):
+            return outcome
+        if outcome != remembered:  # not just the cash rule asking for a fresh head
+            context.shared_funds.add(fund.id)
     async with context.database.write():
-        while isinstance(outcome, ChainHead):
-            outcome = await _append_group_from(context, fund, group, outcome, True)
+        head = await journal.read_chain_head(context.database, fund.id, lock=True)
+        locked()
+        if head == remembered:
+            context.shared_funds.discard(fund.id)
+        outcome = await attempt(head, True)
+    # The head was locked, so nobody could have moved it.
+    assert not isinstance(outcome, ChainHead), "a locked head moved"
     return outcome
 
 
