@@ -69,8 +69,9 @@ async def append(database: Database, fund_id: str, seen: ChainHead, entry: Entry
                  account_ids: Sequence[int], reply: Reply | None) -> ChainHead | None:
     """Appends the entry with its lines (and the reply to store with it) if the fund's
     head is still exactly `seen`, the head the entry was numbered, chained and checked
-    against. Otherwise appends nothing and returns the head as it is now, locked until
-    commit.
+    against. Otherwise appends nothing and returns the head as the statement found it: a
+    sign to read it again under its lock (`read_chain_head`), whose cash may be older
+    than its seq.
 
     On PostgreSQL this is one statement, atomic by itself, so a posting that is nothing
     else needs no transaction of its own; on SQLite it joins or opens a write
@@ -151,8 +152,8 @@ async def append_group(database: Database, fund_id: str, seen: ChainHead,
                        stored: Sequence[Reply]) -> ChainHead | None:
     """`append` for many entries of one fund, numbered and chained from `seen` in order,
     with their (entry, lines' account ids) and the replies to store with them: all of it
-    or, if the head is no longer `seen`, nothing, and then the head as it is now, locked
-    until commit. One statement on PostgreSQL, whatever the number of entries."""
+    or, if the head is no longer `seen`, nothing, and then the head as the statement found
+    it (as `append`). One statement on PostgreSQL, whatever the number of entries."""
     if not database.is_postgres:
         async with database.write():
             now = await read_chain_head(database, fund_id)

@@ -346,15 +346,18 @@ class _Appending:
             prev_hash=head.last_hash,
         ))
 
-    async def settle(self, head: ChainHead, fresh: bool,
-                     reply: Callable[[Entry], Reply | None] = _no_reply) -> Entry:
-        """Inside a transaction. Ends by the third try: a head the database answers with
-        is locked until commit, so the try after it cannot meet a moved head."""
-        while True:
-            outcome = await self.once(head, fresh, reply)
-            if isinstance(outcome, Entry):
-                return outcome
-            head, fresh = outcome, True
+    async def settle(self, head: ChainHead, fresh: bool) -> Entry:
+        """Inside a transaction. A head that moved is read again under its lock, so the
+        second try cannot meet a moved head. (The head the append statement answers with
+        is no substitute: after waiting for another transaction it holds that one's seq
+        but the cash from before it, see `journal.read_chain_head`.)"""
+        outcome = await self.once(head, fresh, _no_reply)
+        if isinstance(outcome, Entry):
+            return outcome
+        locked = await journal.read_chain_head(self.context.database, self.fund.id, lock=True)
+        outcome = await self.once(locked, True, _no_reply)
+        assert isinstance(outcome, Entry), "a locked head moved"
+        return outcome
 
     async def once(self, head: ChainHead, fresh: bool,
                    reply: Callable[[Entry], Reply | None]) -> Entry | ChainHead:
