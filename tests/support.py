@@ -55,6 +55,25 @@ def raw_sql(*statements: str) -> list[list[Any]]:
         connection.close()
 
 
+def entry_insert_sql(fund_id: str, seq: int, prev_hash: str,
+                     lines: list[tuple[int, int, int]], entry_id: str | None = None) -> list[str]:
+    """The SQL an operator would type to append an entry by hand, bypassing the service:
+    its lines as (account id, debit, credit), then the entry. One statement on PostgreSQL,
+    whose line trigger wants lines in the statement that adds their entry (migration
+    0014); SQLite takes them one statement at a time, as its row triggers check them."""
+    entry_id = entry_id or str(uuid.uuid4())
+    rows = [f"('{entry_id}', {number}, {account}, {debit}, {credit})"
+            for number, (account, debit, credit) in enumerate(lines, start=1)]
+    entry = ("INSERT INTO journal_entry (id, fund_id, seq, entry_date, memo, created_by, "
+             f"created_at, prev_hash, hash) VALUES ('{entry_id}', '{fund_id}', {seq}, "
+             f"'2026-11-01', 'raw', 'operator', '2026-11-01 10:00:00+00:00', '{prev_hash}', "
+             f"'{'a' * 64}')")
+    insert_lines = "INSERT INTO journal_line (entry_id, line_no, account_id, debit, credit) VALUES "
+    if on_postgres():
+        return [f"WITH line AS ({insert_lines}{', '.join(rows)}) {entry}"]
+    return [insert_lines + row for row in rows] + [entry]
+
+
 async def _postgres(statements: tuple[str, ...]) -> list[list[Any]]:
     connection = await asyncpg.connect(database_url())
     try:

@@ -11,7 +11,15 @@ import pytest
 
 from aidledger.domain.ledger import MAX_BALANCE, MAX_ENTRY_TOTAL
 from aidledger.domain.money import format_minor
-from tests.support import Api, Refused, as_database_owner, assert_problem, on_postgres, raw_sql
+from tests.support import (
+    Api,
+    Refused,
+    as_database_owner,
+    assert_problem,
+    entry_insert_sql,
+    on_postgres,
+    raw_sql,
+)
 
 LARGEST_LINE = format_minor(MAX_ENTRY_TOTAL, "HKD")  # "10000000000000.00"
 
@@ -104,18 +112,10 @@ def test_the_database_refuses_an_entry_over_the_limit(api: Api) -> None:
     head = raw_sql(f"SELECT last_seq, last_hash FROM fund WHERE id = '{fund_id}'")[0][0]
     accounts = dict(raw_sql(f"SELECT code, id FROM account WHERE fund_id = '{fund_id}'")[0])
     half = MAX_ENTRY_TOTAL // 2 + 1
-    lines = ", ".join(
-        f"('forged', {number}, {accounts[code]}, {debit}, {credit}, NULL)"
-        for number, (code, debit, credit) in enumerate(
-            [("1000", half, 0), ("1000", half, 0), ("3000", 0, 2 * half)], start=1))
     with pytest.raises(Refused, match=r"limit|entry moves"):
-        raw_sql(
-            f"INSERT INTO journal_line (entry_id, line_no, account_id, debit, credit, memo) "
-            f"VALUES {lines}",
-            "INSERT INTO journal_entry (id, fund_id, seq, entry_date, memo, created_by, "
-            "created_at, prev_hash, hash) VALUES ('forged', "
-            f"'{fund_id}', {head[0] + 1}, '2026-11-30', 'm', 'x', '2026-11-30T00:00:00Z', "
-            f"'{head[1]}', '{'a' * 64}')")
+        raw_sql(*entry_insert_sql(fund_id, head[0] + 1, head[1], [
+            (accounts["1000"], half, 0), (accounts["1000"], half, 0),
+            (accounts["3000"], 0, 2 * half)]))
     assert api.verify(fund)["entries_checked"] == 1
 
 

@@ -55,17 +55,16 @@ async def _plans_of_one_append(fund_code: str) -> list[str]:
             accounts = dict(await connection.fetch(
                 "SELECT code, id FROM account WHERE fund_id = $1 AND code IN ('1000', '5000')",
                 fund["id"]))
-            entry_id = str(uuid.uuid4())
+            plans.clear()  # only the append is watched
+            # Lines and entry in one statement, as the line trigger wants (migration 0014).
             await connection.execute(
-                "INSERT INTO journal_line (entry_id, line_no, account_id, debit, credit, memo) "
-                "VALUES ($1, 0, $2, 100, 0, NULL), ($1, 1, $3, 0, 100, NULL)",
-                entry_id, accounts["5000"], accounts["1000"])
-            plans.clear()  # only the entry's trigger is watched
-            await connection.execute(
+                "WITH line AS (INSERT INTO journal_line (entry_id, line_no, account_id, debit, "
+                "credit, memo) VALUES ($1, 0, $2, 100, 0, NULL), ($1, 1, $3, 0, 100, NULL)) "
                 "INSERT INTO journal_entry (id, fund_id, seq, entry_date, memo, created_by, "
-                "created_at, prev_hash, hash) VALUES ($1, $2, $3, CURRENT_DATE, 'watched', "
-                "'t-admin', now(), $4, $5)",
-                entry_id, fund["id"], fund["last_seq"] + 1, fund["last_hash"], "0" * 64)
+                "created_at, prev_hash, hash) VALUES ($1, $4, $5, CURRENT_DATE, 'watched', "
+                "'t-admin', now(), $6, $7)",
+                str(uuid.uuid4()), accounts["5000"], accounts["1000"], fund["id"],
+                fund["last_seq"] + 1, fund["last_hash"], "0" * 64)
             await asyncio.sleep(0)  # the log messages are delivered to the listener
         finally:
             await transaction.rollback()

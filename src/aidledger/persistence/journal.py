@@ -125,9 +125,9 @@ async def append_many(database: Database, entries: Sequence[tuple[str, Entry, Se
                       ) -> None:
     """Inside `write()`, with the head of each entry's fund locked (`read_chain_head(lock=
     True)`) and the entries numbered and chained from it in order: (fund id, entry, its
-    lines' account ids). On PostgreSQL two statements whatever their number, every line,
-    then every entry, which the ledger's statement trigger checks and applies together
-    (migration 0012); SQLite's row triggers take them one by one."""
+    lines' account ids). On PostgreSQL one statement whatever their number, every line
+    and every entry, which the ledger's statement triggers check and apply together
+    (migrations 0012 and 0014); SQLite's row triggers take them one by one."""
     if not entries:
         return
     if not database.is_postgres:
@@ -135,16 +135,8 @@ async def append_many(database: Database, entries: Sequence[tuple[str, Entry, Se
             await _insert_one_by_one(database, fund_id, entry, account_ids)
         return
     lines = [row for _, entry, account_ids in entries for row in _line_rows(entry, account_ids)]
-    await database.execute(
-        f"INSERT INTO journal_line ({_LINE_COLUMNS}) SELECT * FROM unnest("
-        "{}::text[], {}::int[], {}::bigint[], {}::bigint[], {}::bigint[], {}::text[])",
-        *_columns(lines, 6))
     values = [_entry_values(fund_id, entry) for fund_id, entry, _ in entries]
-    await database.execute(
-        f"INSERT INTO journal_entry ({_ENTRY_INSERT_COLUMNS}) SELECT * FROM unnest("
-        "{}::text[], {}::text[], {}::bigint[], {}::date[], {}::text[], {}::text[], "
-        "{}::timestamptz[], {}::text[], {}::text[], {}::text[], {}::text[], {}::text[])",
-        *_columns(values, 12))
+    await database.execute(_APPEND_MANY, *_columns(lines, 6), *_columns(values, 12))
 
 
 async def append_group(database: Database, fund_id: str, seen: ChainHead,
@@ -219,6 +211,19 @@ _APPEND_WITH_REPLY = _APPEND.replace("{reply}", f""", reply AS (
     SELECT $23, $24, $25, $26, $27, $28, $29 FROM entry
 )""")
 _APPEND = _APPEND.replace("{reply}", "")
+
+# $1-$6 the lines and $7-$18 the entries, as column arrays: in one statement, as the
+# ledger's line trigger requires on PostgreSQL (migration 0014).
+_APPEND_MANY = f"""WITH line AS (
+    INSERT INTO journal_line ({_LINE_COLUMNS})
+    SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[],
+                         $6::text[])
+)
+INSERT INTO journal_entry ({_ENTRY_INSERT_COLUMNS})
+SELECT * FROM unnest($7::text[], $8::text[], $9::bigint[], $10::date[], $11::text[],
+                     $12::text[], $13::timestamptz[], $14::text[], $15::text[], $16::text[],
+                     $17::text[], $18::text[])
+"""
 
 # $1 the fund, $2-$5 the head as seen, $6-$11 the lines, $12-$23 the entries and
 # $24-$30 the replies, each as column arrays. As in _APPEND, nothing goes in unless the

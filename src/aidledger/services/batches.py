@@ -179,7 +179,7 @@ async def run_batch_at_once(
     apply: Callable[[list[Prepared]], Awaitable[list[Document | DomainError]]],
     one_by_one: Callable[[], Sequence[BatchItem]], status: int,
 ) -> list[ItemOutcome]:
-    """A batch whose items can be written together (journal entries: two statements for
+    """A batch whose items can be written together (journal entries: one statement for
     all of them), with the same answers `run_batch` gives. `prepare` checks item `index`
     without writing (a refusal raises); `apply` writes every prepared item in one go
     inside the transaction and answers each with its response or its refusal.

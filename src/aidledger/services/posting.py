@@ -12,7 +12,7 @@ A manual journal entry is nothing but its entry, so on PostgreSQL it is one stat
 and no transaction at all (`post_entry`), and manual entries that arrive together go in
 together (group commit); postings that change other rows too (loans, grants,
 contributions) append inside their own transaction (`append_entry`); a batch appends
-its entries with two statements inside its transaction (`append_entries`).
+its entries with one statement inside its transaction (`append_entries`).
 """
 
 from __future__ import annotations
@@ -261,7 +261,7 @@ async def append_entries(context: ServiceContext, actor: Actor,
 async def _append_prepared(context: ServiceContext,
                            appendings: Sequence[_Appending]) -> list[Entry | DomainError]:
     """Inside a transaction: each fund's head is locked, the entries chained from it
-    (`_chain`), and every entry accepted goes in with two statements
+    (`_chain`), and every entry accepted goes in with one statement
     (`journal.append_many`)."""
     heads = {fund_id: await journal.read_chain_head(context.database, fund_id, lock=True)
              for fund_id in sorted({item.fund.id for item in appendings})}  # no deadlock
