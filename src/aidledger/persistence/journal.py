@@ -18,7 +18,7 @@ from aidledger.persistence import replies
 from aidledger.persistence.database import Database
 from aidledger.persistence.funds import AccountRecord, accounts_of
 from aidledger.persistence.replies import Reply
-from aidledger.persistence.rows import record
+from aidledger.persistence.rows import columns, record
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +136,7 @@ async def append_many(database: Database, entries: Sequence[tuple[str, Entry, Se
         return
     lines = [row for _, entry, account_ids in entries for row in _line_rows(entry, account_ids)]
     values = [_entry_values(fund_id, entry) for fund_id, entry, _ in entries]
-    await database.execute(_APPEND_MANY, *_columns(lines, 6), *_columns(values, 12))
+    await database.execute(_APPEND_MANY, *columns(lines, 6), *columns(values, 12))
 
 
 async def append_group(database: Database, fund_id: str, seen: ChainHead,
@@ -158,15 +158,10 @@ async def append_group(database: Database, fund_id: str, seen: ChainHead,
     values = [_entry_values(fund_id, entry) for entry, _ in entries]
     row = await database.fetch_one(
         _APPEND_GROUP, fund_id, seen.last_seq, seen.last_hash, seen.cash, seen.reserved,
-        *_columns(lines, 6), *_columns(values, 12),
-        *_columns([reply.values() for reply in stored], 7))
+        *columns(lines, 6), *columns(values, 12),
+        *columns([reply.values() for reply in stored], 7))
     assert row is not None, f"fund {fund_id} has no cash account"
     return None if row["appended"] else _head(row)
-
-
-def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
-    """Rows as the column arrays `unnest` takes back apart."""
-    return [[row[index] for row in rows] for index in range(width)]
 
 
 _LINE_COLUMNS = "entry_id, line_no, account_id, debit, credit, memo"

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from aidledger.persistence.database import Database
-from aidledger.persistence.rows import placeholders
+from aidledger.persistence.rows import columns, placeholders
 
 COLUMNS = "username, key, fingerprint, status_code, body, created_at, seal"
 
@@ -40,11 +40,17 @@ async def store_many(database: Database, stored: list[Reply]) -> None:
     """In one statement; fails with a unique-key StorageConflict as `store` does."""
     if not stored:
         return
-    row = f"({', '.join('{}' for _ in COLUMNS.split(','))})"
+    values = [reply.values() for reply in stored]
+    if database.is_postgres:
+        await database.execute(
+            f"INSERT INTO idempotency_key ({COLUMNS}) SELECT * FROM unnest({{}}::text[], "
+            "{}::text[], {}::text[], {}::int[], {}::text[], {}::timestamptz[], {}::text[])",
+            *columns(values, 7))
+        return
+    row = f"({placeholders(len(values[0]))})"
     await database.execute(
-        f"INSERT INTO idempotency_key ({COLUMNS}) VALUES " + ", ".join(row for _ in stored),
-        *[value for reply in stored for value in reply.values()],
-    )
+        f"INSERT INTO idempotency_key ({COLUMNS}) VALUES " + ", ".join(row for _ in values),
+        *[value for reply in values for value in reply])
 
 
 async def find_many(database: Database, username: str, keys: list[str]) -> dict[str, Reply]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
@@ -27,3 +27,10 @@ def record(kind: type[Record], row: Mapping[str, Any]) -> Record:
 def placeholders(count: int) -> str:
     """`{}, {}, ...` for an IN list or a VALUES row of `count` parameters."""
     return ", ".join("{}" for _ in range(count))
+
+
+def columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows as the column arrays PostgreSQL's `unnest` takes back apart: one parameter
+    per column, so the statement's text, and its prepared plan, is the same for any
+    number of rows."""
+    return [[row[index] for row in rows] for index in range(width)]
