@@ -73,8 +73,7 @@ async def post_batch(context: Context, actor: Caller, request: AuthenticatedRequ
         context, actor, mode,
         [(claim, _entry_request(entry)) for claim, entry in zip(claims, data.entries,
                                                                 strict=True)])
-    return batch_response(mode, outcomes, JournalEntryOut, "entry", JournalBatchOut,
-                          JournalBatchResult)
+    return batch_response(mode, outcomes, "entry", JournalBatchOut, JournalBatchResult)
 
 
 @get("/api/journal", guards=[ADMIN_OR_AUDITOR],

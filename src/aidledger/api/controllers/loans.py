@@ -182,7 +182,7 @@ async def repay_batch(context: Context, actor: Caller, request: AuthenticatedReq
     outcomes = await repayments.repay_batch(context, actor, mode, data.fund, [
         (claim, repayments.RepaymentRequest(item.loan, item.amount, item.date, item.reference))
         for claim, item in zip(claims, data.repayments, strict=True)])
-    return batch_response(mode, outcomes, RepaymentOut, "repayment", RepaymentBatchOut,
+    return batch_response(mode, outcomes, "repayment", RepaymentBatchOut,
                           RepaymentBatchResult)
 
 
