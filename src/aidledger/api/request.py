@@ -88,33 +88,43 @@ def read_json_body(body: bytes) -> Any:
 
 def _check_values(value: Any) -> None:
     """Walks the value without recursion: depth, NUL or a lone surrogate in any key or
-    string, and numbers no field can take."""
+    string, and numbers no field can take. Containers wait their turn on a stack; the
+    rest, nearly every value, is checked where it is found (a batch has ten thousand)."""
+    _check_leaf(value, "body")
     pending: list[tuple[Any, str, int]] = [(value, "", 0)]
     while pending:
         current, path, depth = pending.pop()
-        if isinstance(current, str):
-            if NUL in current or not current.isascii():  # most text is neither: no call
-                _check_text(current, path or "body")
-            continue
-        if isinstance(current, _Unreadable):
-            raise InvalidInput.field(path or "body", current.reason)
-        # JSON's reader makes 1e999 infinity. No money is a JSON number (amounts are
-        # decimal strings), so this only keeps infinity from the fields that take numbers.
-        if isinstance(current, float) and math.isinf(current):
-            raise InvalidInput.field(path or "body", "is a number too large to hold")
         if not isinstance(current, dict | list):
             continue
         if depth >= MAX_DEPTH:
             raise InvalidInput.field(path or "body", f"nests deeper than {MAX_DEPTH} levels")
         if isinstance(current, list):
-            pending.extend((item, f"{path}[{index}]", depth + 1)
-                           for index, item in enumerate(current))
+            for index, item in enumerate(current):
+                if isinstance(item, dict | list):
+                    pending.append((item, f"{path}[{index}]", depth + 1))
+                else:
+                    _check_leaf(item, f"{path}[{index}]")
             continue
         for key, item in current.items():
-            named = f"{path}.{key}" if path else key
             if NUL in key or not key.isascii():
-                _check_text(key, _shown(named))
-            pending.append((item, named, depth + 1))
+                _check_text(key, _shown(f"{path}.{key}" if path else key))
+            if isinstance(item, dict | list):
+                pending.append((item, f"{path}.{key}" if path else key, depth + 1))
+            elif not (isinstance(item, str) and item.isascii() and NUL not in item):
+                _check_leaf(item, f"{path}.{key}" if path else key)
+
+
+def _check_leaf(value: Any, field: str) -> None:
+    """A string, number or constant: NUL or a lone surrogate, or a number no field takes."""
+    if isinstance(value, str):
+        if NUL in value or not value.isascii():  # most text is neither: no call
+            _check_text(value, field)
+    elif isinstance(value, _Unreadable):
+        raise InvalidInput.field(field, value.reason)
+    # JSON's reader makes 1e999 infinity. No money is a JSON number (amounts are decimal
+    # strings), so this only keeps infinity from the fields that take numbers.
+    elif isinstance(value, float) and math.isinf(value):
+        raise InvalidInput.field(field, "is a number too large to hold")
 
 
 def _check_text(text: str, field: str) -> None:
