@@ -12,6 +12,7 @@ from aidledger.domain.errors import Conflict, FieldError, InvalidInput
 from aidledger.persistence.database import StorageConflict
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
 
 
 def require_code(value: str, field: str) -> str:
@@ -26,7 +27,7 @@ def require_text(value: str, field: str, *, max_length: int = 200) -> str:
     stripped = value.strip()
     if not stripped:
         raise InvalidInput.field(field, "must not be empty")
-    if len(stripped) > max_length or any(ord(character) < 32 for character in stripped):
+    if len(stripped) > max_length or _CONTROL_CHARACTER.search(stripped):
         raise InvalidInput.field(field, f"at most {max_length} printable characters")
     return stripped
 
