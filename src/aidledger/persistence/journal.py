@@ -186,8 +186,8 @@ WITH head AS (
 )"""
 
 # Then $6-$10 the lines as arrays, $11-$22 the entry, then the reply. Nothing is inserted
-# unless the head is as seen. The entry reads the count of inserted lines, so they go in
-# first and the ledger trigger finds them.
+# unless the head is as seen: the lines only from `unchanged`, and the entry only if lines
+# went in. The ledger's triggers check both at the end of the statement.
 _APPEND = f"""{_HEAD_AS_SEEN}, line AS (
     INSERT INTO journal_line ({_LINE_COLUMNS})
     SELECT $11, line.* FROM unchanged,
@@ -222,8 +222,8 @@ SELECT * FROM unnest($7::text[], $8::text[], $9::bigint[], $10::date[], $11::tex
 
 # $1 the fund, $2-$5 the head as seen, $6-$11 the lines, $12-$23 the entries and
 # $24-$30 the replies, each as column arrays. As in _APPEND, nothing goes in unless the
-# head is as seen, and the lines before the entries; the ledger trigger checks the
-# entries together at the end of the statement (migration 0012).
+# head is as seen; the ledger's triggers check the lines and entries together at the end
+# of the statement (migrations 0012 and 0014).
 _APPEND_GROUP = f"""{_HEAD_AS_SEEN}, line AS (
     INSERT INTO journal_line ({_LINE_COLUMNS})
     SELECT line.* FROM unchanged, unnest($6::text[], $7::int[], $8::bigint[], $9::bigint[],
